@@ -1,0 +1,1 @@
+// Proxy module: placeholder until its first real file lands.

@@ -1,0 +1,1 @@
+// Store module: placeholder until its first real file lands.
