@@ -24,8 +24,9 @@ final class ConfigReader {
     }
 
     /// Records a problem at a known line.
-    func fail(_ path: String, line: Int?, _ reason: String) {
-        issues.append(ConfigurationIssue(file: file, line: line, keyPath: path, reason: reason))
+    func fail(_ path: String, line: Int?, _ reason: String, suggestion: String? = nil) {
+        issues.append(ConfigurationIssue(
+            file: file, line: line, keyPath: path, reason: reason, suggestion: suggestion))
     }
 
     // MARK: - Scalars

@@ -187,3 +187,22 @@ extension ConfigReader {
         }
     }
 }
+
+extension Trait {
+    /// The same trait acting on a part of a larger settings value, so subclasses can reuse base-class traits.
+    func lifted<Whole>(_ part: WritableKeyPath<Whole, Settings>) -> Trait<Whole> {
+        let apply = self.apply
+        let render = self.render
+        return Trait<Whole>(name, group: group, apply: { whole, node, path, reader in
+            apply(&whole[keyPath: part], node, path, reader)
+        }, render: { render($0[keyPath: part]) })
+    }
+}
+
+extension Array {
+    /// Lifts every trait in a table onto a larger settings value.
+    func lifted<Settings, Whole>(_ part: WritableKeyPath<Whole, Settings>) -> [Trait<Whole>]
+    where Element == Trait<Settings> {
+        map { $0.lifted(part) }
+    }
+}
