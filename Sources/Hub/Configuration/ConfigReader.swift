@@ -29,6 +29,11 @@ final class ConfigReader {
             file: file, line: line, keyPath: path, reason: reason, suggestion: suggestion))
     }
 
+    /// Whether a problem was already reported at any of these key paths (so one mistake gives one line).
+    func hasIssue(atAnyOf paths: [String]) -> Bool {
+        issues.contains { paths.contains($0.keyPath) }
+    }
+
     // MARK: - Scalars
 
     /// A short description of what the node is, for "expected X, got Y" messages.

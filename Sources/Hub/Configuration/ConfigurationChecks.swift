@@ -50,17 +50,24 @@ struct ConfigurationChecks {
         if hub.authenticatorClass != .dummy {
             let consumer = configuration.mediaWiki
             for (trait, value) in [("client_id", consumer.clientID), ("client_secret", consumer.clientSecret)]
-            where value == nil {
+            where value == nil && !reader.hasIssue(atAnyOf: spellings(of: trait,
+                                                                       in: ["OAuthenticator", "MWOAuthenticator"])) {
                 reader.fail("MWOAuthenticator.\(trait)", line: line("JupyterHub", "authenticator_class"),
                             "is required when authenticator_class is \(hub.authenticatorClass.rawValue) "
                             + "(give \(trait), \(trait)_env or \(trait)_file)")
             }
         }
-        if hub.proxyClass == .configurableHTTPProxy, configuration.configurableHTTPProxy.authToken == nil {
+        if hub.proxyClass == .configurableHTTPProxy, configuration.configurableHTTPProxy.authToken == nil,
+           !reader.hasIssue(atAnyOf: spellings(of: "auth_token", in: ["ConfigurableHTTPProxy"])) {
             reader.fail("ConfigurableHTTPProxy.auth_token", line: line("JupyterHub", "proxy_class"),
                         "is required when proxy_class is configurable-http-proxy (give auth_token, "
                         + "auth_token_env or auth_token_file, or set CONFIGPROXY_AUTH_TOKEN)")
         }
+    }
+
+    /// Every key path a secret trait may have been written under.
+    private func spellings(of trait: String, in classes: [String]) -> [String] {
+        classes.flatMap { section in ConfigReader.secretTwins(trait).map { "\(section).\($0)" } }
     }
 
     /// The embedded proxy and the hub cannot share one port.
@@ -80,9 +87,9 @@ struct ConfigurationChecks {
     private func checkSpawner() {
         let spawner = configuration.spawner
         let classes = ["Spawner", "KubeSpawner", "LocalProcessSpawner"]
-        if spawner.cmd.isEmpty {
+        if spawner.cmd.isEmpty, configuration.jupyterHub.spawnerClass == .local {
             let (path, found) = place(classes.map { ($0, "cmd") })
-            reader.fail(path, line: found, "must name a command")
+            reader.fail(path, line: found, "must name a command for the local spawner")
         }
         if let limit = spawner.memLimit, let guarantee = spawner.memGuarantee, guarantee > limit {
             let (path, found) = place(classes.map { ($0, "mem_guarantee") })

@@ -1,6 +1,7 @@
 /// Traits of the `Spawner` class, shared by every spawner: command, environment, limits, timeouts.
 public struct SpawnerSettings: Sendable, Equatable {
-    /// The single-user server command (a string is read as a one-item list, like JupyterHub's `Command`).
+    /// The single-user server command (a string is read as a one-item list, like JupyterHub's `Command`);
+    /// empty = the image's own command (Kubernetes only).
     public var cmd = ["jupyterhub-singleuser"]
     /// Extra arguments after `cmd`.
     public var args: [String] = []
@@ -37,7 +38,10 @@ public struct SpawnerSettings: Sendable, Equatable {
 
     static var traits: [Trait<Self>] {
         [
-            .stringList("cmd", \.cmd, allowSingle: true),
+            // null = no command of our own: Kubernetes then runs the image's entrypoint.
+            .typed("cmd", \.cmd, read: { reader, node, path in
+                reader.isNull(node) ? [] : reader.stringList(node, path, allowSingle: true)
+            }, show: YAMLText.list),
             .stringList("args", \.args),
             .stringMap("environment", \.environment),
             .seconds("start_timeout", \.startTimeout),

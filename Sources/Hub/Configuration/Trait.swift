@@ -119,7 +119,9 @@ extension Trait {
     static func secret(_ name: String, _ keyPath: WritableKeyPath<Settings, Secret?>) -> [Trait] {
         ConfigReader.secretTwins(name).map { key in
             Trait(key, group: name, apply: { settings, node, path, reader in
-                if let secret = reader.secret(node, path, key: key, base: name) {
+                if reader.isNull(node) {
+                    settings[keyPath: keyPath] = nil
+                } else if let secret = reader.secret(node, path, key: key, base: name) {
                     settings[keyPath: keyPath] = secret
                 }
             }, render: { settings in

@@ -8,6 +8,8 @@ enum YAMLText {
             && !["true", "false", "null", "~", "yes", "no", "on", "off"].contains(text.lowercased())
             && Double(text) == nil
             && text.first.map { !"-?:,[]{}#&*!|>'\"%@` ".contains($0) } ?? false
+            // Values are also written inside flow collections, where these characters end a plain scalar.
+            && !text.contains(where: { ",[]{}".contains($0) })
             && !text.contains(": ") && !text.contains(" #") && !text.hasSuffix(":") && !text.hasSuffix(" ")
             && !text.contains(where: { $0.isNewline || $0 == "\t" })
         if plainSafe { return text }
