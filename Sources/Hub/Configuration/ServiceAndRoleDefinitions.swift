@@ -83,12 +83,16 @@ extension ConfigReader {
         var seen: Set<String> = []
         for (index, item) in items.enumerated() {
             let itemPath = "\(path)[\(index)]"
-            guard mapping(item, itemPath) != nil else { continue }
             var service = ServiceDefinition(name: "")
+            guard mapping(item, itemPath) != nil else {
+                result.append(service)
+                continue
+            }
             apply(ServiceDefinition.traits, section: itemPath, node: item, to: &service)
-            guard checkName(service.name, in: item, itemPath, pattern: Self.isServiceName,
-                            rule: "letters, digits, '.', '_' and '-'") else { continue }
-            if !seen.insert(service.name).inserted {
+            // Entries with a bad name are still kept (the load fails anyway) so indices match the file.
+            if checkName(service.name, in: item, itemPath, pattern: Self.isServiceName,
+                         rule: "letters, digits, '.', '_' and '-'"),
+               !seen.insert(service.name).inserted {
                 fail(itemPath + ".name", item, "service \(service.name) is defined twice")
             }
             result.append(service)
@@ -104,13 +108,16 @@ extension ConfigReader {
         var seen: Set<String> = []
         for (index, item) in items.enumerated() {
             let itemPath = "\(path)[\(index)]"
-            guard mapping(item, itemPath) != nil else { continue }
             var role = RoleDefinition(name: "")
+            guard mapping(item, itemPath) != nil else {
+                result.append(role)
+                continue
+            }
             apply(RoleDefinition.traits, section: itemPath, node: item, to: &role)
-            guard checkName(role.name, in: item, itemPath, pattern: Self.isRoleName,
+            if checkName(role.name, in: item, itemPath, pattern: Self.isRoleName,
                             rule: "3–255 characters: a lower-case letter, then lower-case letters, digits or "
-                                + "'-_~.', ending in a letter or digit") else { continue }
-            if !seen.insert(role.name).inserted {
+                                + "'-_~.', ending in a letter or digit"),
+               !seen.insert(role.name).inserted {
                 fail(itemPath + ".name", item, "role \(role.name) is defined twice")
             }
             if role.name == "admin", role.scopes != nil {
