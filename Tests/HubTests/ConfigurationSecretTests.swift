@@ -91,6 +91,9 @@ struct ConfigurationSecretTests {
         let clientID = try #require(configuration.mediaWiki.clientID)
         #expect("\(clientID)" == "<secret given inline>")
         #expect(String(reflecting: clientID) == "<secret given inline>")
+        var dumped = ""
+        dump(configuration, to: &dumped)
+        #expect(!dumped.contains("plain-id") && !dumped.contains("env-value"))
     }
 
     @Test("CONFIGPROXY_AUTH_TOKEN supplies the proxy token when the file does not")

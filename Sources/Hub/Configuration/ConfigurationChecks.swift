@@ -10,6 +10,8 @@ struct ConfigurationChecks {
         checkDevelopmentLogin()
         checkCredentials()
         checkListeners()
+        checkCookieSecret()
+        checkNamedServers()
         checkSpawner()
         checkRoles()
         checkCuller()
@@ -80,6 +82,25 @@ struct ConfigurationChecks {
             let (path, found) = place([("JupyterHub", "bind_url"), ("JupyterHub", "hub_bind_url")])
             reader.fail(path, line: found, "bind_url and hub_bind_url both use port \(hub.bindURL.port); "
                         + "the embedded proxy and the hub need different ports")
+        }
+    }
+
+    /// The cookie secret signs every login cookie: it must be the 32 random bytes JupyterHub expects, in hex.
+    private func checkCookieSecret() {
+        guard let secret = configuration.jupyterHub.cookieSecret else { return }
+        if secret.value.count != 64 || !secret.value.allSatisfy(\.isHexDigit) {
+            let (path, found) = place([("JupyterHub", "cookie_secret"), ("JupyterHub", "cookie_secret_env"),
+                                       ("JupyterHub", "cookie_secret_file")])
+            reader.fail(path, line: found, "must be 64 hex digits (32 bytes; make one with `openssl rand -hex 32`)")
+        }
+    }
+
+    /// A named-server limit without named servers would be silently meaningless.
+    private func checkNamedServers() {
+        let hub = configuration.jupyterHub
+        if !hub.allowNamedServers, hub.namedServerLimitPerUser > 0 {
+            reader.fail("JupyterHub.named_server_limit_per_user", line: line("JupyterHub", "named_server_limit_per_user"),
+                        "has no effect while allow_named_servers is false")
         }
     }
 
