@@ -122,4 +122,20 @@ struct ConfigurationSecretTests {
                 + "(make one with `openssl rand -hex 32`)",
         ])
     }
+
+    @Test("service tokens must be at least 8 characters and not shared")
+    func serviceTokenRules() {
+        let errors = configurationErrors("""
+            JupyterHub:
+              services:
+                - {name: a, api_token: short}
+                - {name: b, api_token: same-token-1}
+                - {name: c, api_token: same-token-1}
+            """)
+        #expect(errors == [
+            "pawshub.yaml:3: JupyterHub.services[0].api_token: must be at least 8 characters",
+            "pawshub.yaml:5: JupyterHub.services[2].api_token: is the same token as service b's; each service "
+                + "needs its own",
+        ])
+    }
 }

@@ -14,6 +14,7 @@ struct ConfigurationChecks {
         checkNamedServers()
         checkSpawner()
         checkRoles()
+        checkServiceTokens()
         checkCuller()
     }
 
@@ -134,6 +135,24 @@ struct ConfigurationChecks {
                 reader.fail("JupyterHub.load_roles[\(index)].services", line: found,
                             "service \(service) is not defined in JupyterHub.services",
                             suggestion: NameSuggestion.closest(to: service, in: Array(known)))
+            }
+        }
+    }
+
+    /// Operator-chosen tokens must be long enough to resist guessing and must identify one service each.
+    private func checkServiceTokens() {
+        let items = sections["JupyterHub"]?["services"]?.array() ?? []
+        var owners: [String: String] = [:]
+        for (index, service) in configuration.jupyterHub.services.enumerated() {
+            guard let token = service.apiToken else { continue }
+            let found = index < items.count ? items[index].mark?.line : line("JupyterHub", "services")
+            let path = "JupyterHub.services[\(index)].api_token"
+            if token.value.count < 8 {
+                reader.fail(path, line: found, "must be at least 8 characters")
+            } else if let owner = owners[token.value] {
+                reader.fail(path, line: found, "is the same token as service \(owner)'s; each service needs its own")
+            } else {
+                owners[token.value] = service.name
             }
         }
     }
