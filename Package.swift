@@ -14,6 +14,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // C shim: epoll, eventfd, accept4, OpenSSL, zlib and typed wrappers for variadic libcurl calls.
@@ -51,10 +52,18 @@ let package = Package(
                 "CSystem",
             ]
         ),
+        .target(
+            name: "Hub",
+            dependencies: [
+                "HTTP", "Proxy", "Store", "Auth",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "pawshub",
             dependencies: [
-                "HTTP", "Proxy", "Store", "Auth",
+                "HTTP", "Proxy", "Store", "Auth", "Hub",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -63,5 +72,6 @@ let package = Package(
         .testTarget(name: "ProxyTests", dependencies: ["Proxy", "HTTP"]),
         .testTarget(name: "StoreTests", dependencies: ["Store"]),
         .testTarget(name: "AuthTests", dependencies: ["Auth"]),
+        .testTarget(name: "HubTests", dependencies: ["Hub"]),
     ]
 )
