@@ -65,6 +65,29 @@ struct SecretBoxTests {
     }
 }
 
+@Suite("SecretBox reads JupyterHub's Fernet auth_state")
+struct LegacyFernetTests {
+    // Made with Python's cryptography 48: Fernet(key)._encrypt_from_parts(data, 1764000000, iv=bytes(range(16))).
+    let token = Array("gAAAAABpJIEAAAECAwQFBgcICQoLDA0OD2NBxvlxLtJlPvkubsmddmEX54UVK3FmdLMh1bnDzlUVYYwguiwutsOWHQxeywDMphEu13zUyKOvcB5wvOPJM9c=".utf8)
+    let key = (0..<32).map { UInt8($0) }
+
+    @Test("a value JupyterHub encrypted decrypts with the same JUPYTERHUB_CRYPT_KEY")
+    func decrypts() throws {
+        let box = try SecretBox(environmentValue: "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=")
+        #expect(try box.open(token) == Array(#"{"access_token": "abc"}"#.utf8))
+        let rotated = try SecretBox(keys: [[UInt8](repeating: 3, count: 32), key])
+        #expect(try rotated.open(token) == Array(#"{"access_token": "abc"}"#.utf8))
+    }
+
+    @Test("a tampered or foreign-key Fernet value is refused")
+    func refuses() throws {
+        var tampered = token
+        tampered[60] = tampered[60] == UInt8(ascii: "A") ? UInt8(ascii: "B") : UInt8(ascii: "A")
+        #expect(throws: SecretBoxError.authenticationFailed) { try SecretBox(keys: [key]).open(tampered) }
+        #expect(throws: SecretBoxError.authenticationFailed) { try SecretBox(keys: [[UInt8](repeating: 3, count: 32)]).open(token) }
+    }
+}
+
 @Suite("Cookie secret file")
 struct CookieSecretFileTests {
     func tempPath() -> String {
