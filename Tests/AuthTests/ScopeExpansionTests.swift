@@ -178,3 +178,20 @@ struct TokenScopeTests {
             .grant(for: .deleteUsers) == nil)
     }
 }
+
+@Suite("OAuth scope negotiation")
+struct OAuthScopeTests {
+    let h = ScopeHierarchy.standard
+
+    @Test("requested scopes the user holds pass; partly held ones narrow; unheld ones are refused")
+    func resolve() throws {
+        let have = Roles.userScopes(user: "alice", roles: Roles.defaults().filter { $0.name == .user }, groupRoles: [])
+        let got = try h.resolveRequestedScopes(
+            try scopes("read:users!user=alice", "access:servers!server", "read:users:name", "shutdown"),
+            have: have, user: "alice", client: .server(ServerRef(user: "alice", name: "nb")), membership: noGroups)
+        #expect(got.allowed.map(\.description).sorted() == [
+            "access:servers!server", "read:users!user=alice", "read:users:name!user=alice",
+        ])
+        #expect(got.disallowed.map(\.description).sorted() == ["read:users:name", "shutdown"])
+    }
+}
