@@ -38,3 +38,29 @@ struct RedirectTests {
         #expect(sub.validate("https://example.org.evil.com/x") == nil)
     }
 }
+
+@Suite("Post-login destination")
+struct LoginRedirectTests {
+    let r = LoginRedirect(validator: NextURLValidator(scheme: "http", host: "127.0.0.1:8000"), hubPrefix: "/hub/")
+
+    @Test("a valid next wins and is not decorated with the query")
+    func nextWins() {
+        #expect(r.destination(next: "/user/a/lab", userServerURL: "/user/a/", serverActive: true, rawQuery: "next=%2Fuser%2Fa%2Flab&x=1")
+            == "/user/a/lab")
+    }
+
+    @Test("defaults: running server, else spawn, else home; query kept minus next and _xsrf")
+    func defaults() {
+        #expect(r.destination(next: "//evil", userServerURL: "/user/a/", serverActive: true, rawQuery: nil) == "/user/a/")
+        #expect(r.destination(next: nil, userServerURL: "/user/a/", serverActive: false, rawQuery: "_xsrf=t&opt=1&next=x")
+            == "/hub/spawn?opt=1")
+        #expect(r.destination(next: nil, userServerURL: nil, serverActive: false, rawQuery: "") == "/hub/home")
+        var noServer = r
+        noServer.redirectToServer = false
+        #expect(noServer.destination(next: nil, userServerURL: "/user/a/", serverActive: true, rawQuery: nil) == "/hub/home")
+        var configured = r
+        configured.defaultURL = "/hub/home?tab=1"
+        #expect(configured.destination(next: nil, userServerURL: "/user/a/", serverActive: true, rawQuery: "a=b") == "/hub/home?tab=1&a=b")
+        #expect(r.destination(next: nil, fallback: "/hub/token", userServerURL: "/user/a/", serverActive: true, rawQuery: nil) == "/hub/token")
+    }
+}
