@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 
 /// One SQL file from `Migrations/`, compiled into the binary.
@@ -56,19 +57,37 @@ extension Store {
         if !unknown.isEmpty { throw StoreError.databaseFromNewerVersion(unknownMigrations: unknown) }
     }
 
-    /// Reads the recorded migrations through a read-only connection, so a refused file stays byte-identical
-    /// (opening a pool would add a WAL and touch the schema).
+    /// Reads the recorded migrations without writing anything, so a refused file stays byte-identical
+    /// (opening a pool adds WAL files and touches the schema). With no `-wal` file the database is fully
+    /// checkpointed and is opened `immutable` (no lock or side files); otherwise a read-only connection sees
+    /// the WAL's commits too, and its side files exist already.
     static func refuseNewerDatabase(at path: String) throws {
         var config = Configuration()
         config.readonly = true
+        let hasWAL = FileManager.default.fileExists(atPath: path + "-wal")
+        let location = hasWAL ? path : "file:\(uriEscaped(path))?immutable=1"
         let applied: Set<String>
         do {
-            let queue = try DatabaseQueue(path: path, configuration: config)
+            let queue = try DatabaseQueue(path: location, configuration: config)
             applied = try queue.read { db in try migrator.appliedIdentifiers(db) }
             try queue.close()
         } catch {
             throw StoreError.from(error)
         }
         try checkKnown(applied)
+    }
+
+    /// Escapes the characters an SQLite URI filename gives meaning to.
+    static func uriEscaped(_ path: String) -> String {
+        var out = ""
+        for byte in path.utf8 {
+            switch byte {
+            case UInt8(ascii: "%"), UInt8(ascii: "?"), UInt8(ascii: "#"), 0..<0x20, 0x7F...:
+                out += "%" + String(byte, radix: 16, uppercase: true).leftPadded(2)
+            default:
+                out.unicodeScalars.append(Unicode.Scalar(byte))
+            }
+        }
+        return out
     }
 }
