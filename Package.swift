@@ -40,12 +40,24 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Migrations/*.sql are compiled into Store by the EmbedMigrations build-tool plugin, so the
+        // schema travels inside the binary (no resource bundle to forget when copying it into an image).
         .target(
             name: "Store",
             dependencies: [
                 .product(name: "GRDB", package: "GRDB.swift"),
-            ]
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            plugins: ["EmbedMigrations"]
         ),
+        .executableTarget(name: "EmbedMigrationsTool", path: "Plugins/EmbedMigrationsTool"),
+        .plugin(
+            name: "EmbedMigrations",
+            capability: .buildTool(),
+            dependencies: ["EmbedMigrationsTool"]
+        ),
+        // Child process for StoreTests' kill -9 durability test.
+        .executableTarget(name: "store-crash-helper", dependencies: ["Store"], path: "Tests/StoreCrashHelper"),
         .target(
             name: "Auth",
             dependencies: [
@@ -70,7 +82,7 @@ let package = Package(
         ),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
         .testTarget(name: "ProxyTests", dependencies: ["Proxy", "HTTP"]),
-        .testTarget(name: "StoreTests", dependencies: ["Store"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "store-crash-helper"]),
         .testTarget(name: "AuthTests", dependencies: ["Auth"]),
         .testTarget(name: "HubTests", dependencies: ["Hub"]),
     ]
