@@ -14,6 +14,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // C shim: epoll, eventfd, accept4, OpenSSL, zlib and typed wrappers for variadic libcurl calls.
@@ -39,29 +40,50 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Migrations/*.sql are compiled into Store by the EmbedMigrations build-tool plugin, so the
+        // schema travels inside the binary (no resource bundle to forget when copying it into an image).
         .target(
             name: "Store",
             dependencies: [
                 .product(name: "GRDB", package: "GRDB.swift"),
-            ]
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            plugins: ["EmbedMigrations"]
         ),
+        .executableTarget(name: "EmbedMigrationsTool", path: "Plugins/EmbedMigrationsTool"),
+        .plugin(
+            name: "EmbedMigrations",
+            capability: .buildTool(),
+            dependencies: ["EmbedMigrationsTool"]
+        ),
+        // Child process for StoreTests' kill -9 durability test.
+        .executableTarget(name: "store-crash-helper", dependencies: ["Store"], path: "Tests/StoreCrashHelper"),
         .target(
             name: "Auth",
             dependencies: [
                 "CSystem",
             ]
         ),
+        .target(
+            name: "Hub",
+            dependencies: [
+                "HTTP", "Proxy", "Store", "Auth",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "pawshub",
             dependencies: [
-                "HTTP", "Proxy", "Store", "Auth",
+                "HTTP", "Proxy", "Store", "Auth", "Hub",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
         .testTarget(name: "ProxyTests", dependencies: ["Proxy", "HTTP"]),
-        .testTarget(name: "StoreTests", dependencies: ["Store"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "store-crash-helper"]),
         .testTarget(name: "AuthTests", dependencies: ["Auth"]),
+        .testTarget(name: "HubTests", dependencies: ["Hub"]),
     ]
 )

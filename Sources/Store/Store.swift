@@ -1,1 +1,103 @@
-// Store module: placeholder until its first real file lands.
+import Foundation
+import GRDB
+import Logging
+
+/// The hub's SQLite database: records in, queries out. Knows nothing of HTTP, scopes or wire formats.
+///
+/// One `DatabasePool` (WAL, one writer, a few readers) per file; every method that changes several rows
+/// does so in one transaction, so a crash never leaves half a record for the next start.
+public final class Store: Sendable {
+    /// How hard a commit is pushed to disk before a write returns.
+    public enum Durability: Sendable {
+        /// `synchronous=FULL`: the WAL is fsynced at every commit, so an acknowledged write survives
+        /// `kill -9`, an OS crash and power loss. The default: a lost token or server row after a node
+        /// crash would strand running servers.
+        case full
+        /// `synchronous=NORMAL`: survives `kill -9` (the WAL is already in the OS page cache) but the last
+        /// commits may be lost on an OS crash; fewer fsyncs.
+        case normal
+    }
+
+    /// Tuning knobs with production defaults.
+    public struct Options: Sendable {
+        public var durability: Durability = .full
+        /// How long a write waits for a lock held by another process before failing, in seconds.
+        public var busyTimeoutSeconds: Double = 5
+        /// Concurrent read connections (each costs its page cache).
+        public var maximumReaders: Int = 3
+        /// Page cache per connection in KiB; small so 10,000 users fit the hub's memory budget.
+        public var cacheKiB: Int = 1024
+        /// Production defaults.
+        public init() {}
+    }
+
+    let writer: any DatabaseWriter
+    let logger = Logger(label: "pawshub.store")
+    /// The file path, or `:memory:`.
+    public let path: String
+
+    /// Opens (creating if needed) the database at `path` without migrating it; call `migrate()` next.
+    /// Throws `StoreError.databaseFromNewerVersion` — before touching the file — if a newer PawsHub wrote it.
+    public init(path: String, options: Options = Options()) throws {
+        self.path = path
+        if FileManager.default.fileExists(atPath: path) {
+            try Self.refuseNewerDatabase(at: path)
+        }
+        var config = Configuration()
+        config.label = "pawshub.store"
+        config.foreignKeysEnabled = true
+        config.busyMode = .timeout(options.busyTimeoutSeconds)
+        config.maximumReaderCount = max(1, options.maximumReaders)
+        let cache = options.cacheKiB
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA cache_size = \(-max(64, cache))")
+        }
+        do {
+            let pool = try DatabasePool(path: path, configuration: config)
+            // GRDB switches WAL connections to NORMAL while opening the pool, so choose after it.
+            let level = options.durability == .full ? "FULL" : "NORMAL"
+            try pool.barrierWriteWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = \(level)") }
+            writer = pool
+        } catch {
+            throw StoreError.from(error)
+        }
+    }
+
+    private init(queue: DatabaseQueue) {
+        writer = queue
+        path = ":memory:"
+    }
+
+    /// A private, migrated, in-memory database for tests and throwaway runs.
+    public static func inMemory() throws -> Store {
+        var config = Configuration()
+        config.foreignKeysEnabled = true
+        do {
+            let store = Store(queue: try DatabaseQueue(configuration: config))
+            try store.migrate()
+            return store
+        } catch {
+            throw StoreError.from(error)
+        }
+    }
+
+    // MARK: - Transactions with errors mapped to StoreError
+
+    func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            return try await writer.read(body)
+        } catch {
+            throw StoreError.from(error)
+        }
+    }
+
+    /// Runs `body` in one write transaction; constraint failures name `entity`/`key`.
+    func write<T: Sendable>(_ entity: StoreEntity? = nil, key: String = "",
+                            _ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            return try await writer.write(body)
+        } catch {
+            throw StoreError.from(error, entity: entity, key: key)
+        }
+    }
+}

@@ -1,0 +1,140 @@
+import Foundation
+import GRDB
+
+/// A UTC instant with microsecond precision, stored as `YYYY-MM-DD HH:MM:SS.ffffff` text.
+///
+/// Why not `Date`: GRDB stores `Date` with milliseconds, and the REST API reports microseconds; the fixed
+/// text layout also sorts correctly in SQL and matches what JupyterHub's own SQLite files contain.
+public struct Timestamp: Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
+    /// Microseconds since 1970-01-01 00:00:00 UTC.
+    public let microseconds: Int64
+
+    /// The instant `microseconds` after the Unix epoch.
+    public init(microsecondsSinceEpoch microseconds: Int64) { self.microseconds = microseconds }
+
+    /// The instant of `date`, rounded to the nearest microsecond.
+    public init(_ date: Date) {
+        microseconds = Int64((date.timeIntervalSince1970 * 1_000_000).rounded())
+    }
+
+    /// The current time.
+    public static func now() -> Timestamp { Timestamp(Date()) }
+
+    /// This instant as a `Date`.
+    public var date: Date { Date(timeIntervalSince1970: Double(microseconds) / 1_000_000) }
+
+    /// This instant moved by `seconds`.
+    public func adding(seconds: Int64) -> Timestamp { Timestamp(microsecondsSinceEpoch: microseconds + seconds * 1_000_000) }
+
+    public static func < (lhs: Timestamp, rhs: Timestamp) -> Bool { lhs.microseconds < rhs.microseconds }
+
+    /// The stored text form, e.g. `2026-11-24 19:26:45.072605`.
+    public var description: String { storageText }
+
+    // MARK: - Text form (hand-rolled: DateFormatter is slow and locale-sensitive, and start-up parses thousands)
+
+    var storageText: String {
+        let (days, micros) = Self.floorDivide(microseconds, 86_400_000_000)
+        let (year, month, day) = Self.civil(fromDays: days)
+        let seconds = micros / 1_000_000
+        let fraction = micros % 1_000_000
+        var out = ""
+        out.reserveCapacity(26)
+        Self.append(year, width: 4, to: &out); out += "-"
+        Self.append(month, width: 2, to: &out); out += "-"
+        Self.append(day, width: 2, to: &out); out += " "
+        Self.append(seconds / 3600, width: 2, to: &out); out += ":"
+        Self.append(seconds / 60 % 60, width: 2, to: &out); out += ":"
+        Self.append(seconds % 60, width: 2, to: &out); out += "."
+        Self.append(fraction, width: 6, to: &out)
+        return out
+    }
+
+    /// Parses `YYYY-MM-DD HH:MM:SS[.f…]` (a `T` separator and a trailing `Z` are accepted); nil if malformed.
+    public init?(storageText text: String) {
+        var utf8 = Array(text.utf8)
+        if utf8.last == UInt8(ascii: "Z") { utf8.removeLast() }
+        guard utf8.count >= 19, utf8[4] == 45, utf8[7] == 45, utf8[10] == 32 || utf8[10] == 84,
+              utf8[13] == 58, utf8[16] == 58 else { return nil }
+        func number(_ range: Range<Int>) -> Int64? {
+            var value: Int64 = 0
+            for index in range {
+                let c = utf8[index]
+                guard c >= 48 && c <= 57 else { return nil }
+                value = value * 10 + Int64(c - 48)
+            }
+            return value
+        }
+        guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10),
+              let hour = number(11..<13), let minute = number(14..<16), let second = number(17..<19),
+              (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61 else { return nil }
+        var fraction: Int64 = 0
+        if utf8.count > 19 {
+            guard utf8[19] == 46, utf8.count > 20, utf8.count <= 29, let digits = number(20..<utf8.count) else { return nil }
+            fraction = digits
+            for _ in 0..<(6 - (utf8.count - 20)) { fraction *= 10 }
+            if utf8.count - 20 > 6 {
+                for _ in 0..<(utf8.count - 20 - 6) { fraction /= 10 }
+            }
+        }
+        let days = Self.days(fromCivil: year, month, day)
+        microseconds = ((days * 86_400 + hour * 3600 + minute * 60 + second) * 1_000_000) + fraction
+    }
+
+    private static func floorDivide(_ a: Int64, _ b: Int64) -> (Int64, Int64) {
+        let q = a / b, r = a % b
+        return r < 0 ? (q - 1, r + b) : (q, r)
+    }
+
+    private static func append(_ value: Int64, width: Int, to out: inout String) {
+        let digits = String(value)
+        if digits.count < width { out += String(repeating: "0", count: width - digits.count) }
+        out += digits
+    }
+
+    // Howard Hinnant's days-from-civil algorithms (proleptic Gregorian calendar).
+    private static func days(fromCivil y0: Int64, _ m: Int64, _ d: Int64) -> Int64 {
+        let y = m <= 2 ? y0 - 1 : y0
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146_097 + doe - 719_468
+    }
+
+    private static func civil(fromDays z0: Int64) -> (Int64, Int64, Int64) {
+        let z = z0 + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        return (m <= 2 ? yoe + era * 400 + 1 : yoe + era * 400, m, d)
+    }
+
+    // MARK: - Codable as the same text, so records round-trip through JSON without losing precision
+
+    public init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        guard let value = Timestamp(storageText: text) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "bad timestamp \(text)"))
+        }
+        self = value
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(storageText)
+    }
+}
+
+extension Timestamp: DatabaseValueConvertible {
+    public var databaseValue: DatabaseValue { storageText.databaseValue }
+
+    public static func fromDatabaseValue(_ dbValue: DatabaseValue) -> Timestamp? {
+        guard let text = String.fromDatabaseValue(dbValue) else { return nil }
+        return Timestamp(storageText: text)
+    }
+}

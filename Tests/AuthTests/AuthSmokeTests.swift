@@ -1,4 +1,0 @@
-import Testing
-@testable import Auth
-
-@Test("the Auth module links") func AuthLinks() { #expect(Bool(true)) }
