@@ -76,4 +76,29 @@ struct ConfigurationDefaultsTests {
         expected.file = "pawshub.yaml"
         #expect(reloaded == expected)
     }
+
+    @Test("a subclass section overrides its base class, and only for the class in use")
+    func subclassSections() throws {
+        let yaml = """
+            JupyterHub: {spawner_class: kubernetes}
+            Authenticator: {admin_users: [alice], enable_auth_state: true}
+            MWOAuthenticator: {admin_users: [bob]}
+            Spawner: {mem_limit: 1G, start_timeout: 120}
+            KubeSpawner: {mem_limit: 2G}
+            LocalProcessSpawner: {start_timeout: 5}
+            """
+        let configuration = try loadConfiguration(yaml)
+        // The dev login is in use, so MWOAuthenticator's admins do not apply; LocalProcessSpawner's timeout neither.
+        #expect(configuration.authenticator.adminUsers == ["alice"])
+        #expect(configuration.authenticator.enableAuthState)
+        #expect(configuration.spawner.memLimit == ByteSize(bytes: 2_147_483_648))
+        #expect(configuration.spawner.startTimeout == .seconds(120))
+        let mediawiki = try loadConfiguration(yaml.replacingOccurrences(
+            of: "{spawner_class: kubernetes}", with: "{authenticator_class: mediawiki}")
+            + "\nOAuthenticator: {client_id: id, client_secret: secret}\n")
+        #expect(mediawiki.authenticator.adminUsers == ["bob"])
+        #expect(mediawiki.spawner.memLimit == ByteSize(bytes: 1_073_741_824))
+        #expect(mediawiki.spawner.startTimeout == .seconds(5))
+        #expect(mediawiki.mediaWiki.clientID?.value == "id")
+    }
 }

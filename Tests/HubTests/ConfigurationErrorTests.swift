@@ -234,4 +234,31 @@ struct ConfigurationErrorTests {
         #expect(NameSuggestion.closest(to: "cpu_limt", in: ["cpu_limit", "mem_limit"]) == "cpu_limit")
         #expect(NameSuggestion.closest(to: "xyz", in: ["cpu_limit"]) == nil)
     }
+
+    @Test("JupyterHub traits that PawsHub spells differently say what to write instead")
+    func replacedTraits() {
+        #expect(configurationErrors("JupyterHub:\n  base_url: /paws/\n") == [
+            "pawshub.yaml:2: JupyterHub.base_url: unknown trait: put the base path in bind_url "
+                + "(http://0.0.0.0:8000/prefix/)",
+        ])
+    }
+
+    @Test("a named-server limit without named servers is refused rather than ignored")
+    func namedServerLimitWithoutNamedServers() {
+        #expect(configurationErrors("JupyterHub:\n  named_server_limit_per_user: 3\n") == [
+            "pawshub.yaml:2: JupyterHub.named_server_limit_per_user: has no effect while allow_named_servers is false",
+        ])
+        #expect(configurationErrors("JupyterHub:\n  allow_named_servers: true\n  named_server_limit_per_user: 3\n")
+                .isEmpty)
+    }
+
+    @Test("a cookie secret must be 32 bytes of hex")
+    func cookieSecret() {
+        #expect(configurationErrors("JupyterHub:\n  cookie_secret: not-hex\n") == [
+            "pawshub.yaml:2: JupyterHub.cookie_secret: must be 64 hex digits (32 bytes; make one with "
+                + "`openssl rand -hex 32`)",
+        ])
+        let valid = String(repeating: "a1", count: 32)
+        #expect(configurationErrors("JupyterHub:\n  cookie_secret: \(valid)\n").isEmpty)
+    }
 }

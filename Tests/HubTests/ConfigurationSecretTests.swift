@@ -91,6 +91,9 @@ struct ConfigurationSecretTests {
         let clientID = try #require(configuration.mediaWiki.clientID)
         #expect("\(clientID)" == "<secret given inline>")
         #expect(String(reflecting: clientID) == "<secret given inline>")
+        var dumped = ""
+        dump(configuration, to: &dumped)
+        #expect(!dumped.contains("plain-id") && !dumped.contains("env-value"))
     }
 
     @Test("CONFIGPROXY_AUTH_TOKEN supplies the proxy token when the file does not")
@@ -117,6 +120,22 @@ struct ConfigurationSecretTests {
         #expect(configurationErrors("", environment: ["JUPYTERHUB_CRYPT_KEY": "short"]) == [
             "pawshub.yaml: JUPYTERHUB_CRYPT_KEY (environment): key 1 is not 32 bytes as 64 hex digits or base64 "
                 + "(make one with `openssl rand -hex 32`)",
+        ])
+    }
+
+    @Test("service tokens must be at least 8 characters and not shared")
+    func serviceTokenRules() {
+        let errors = configurationErrors("""
+            JupyterHub:
+              services:
+                - {name: a, api_token: short}
+                - {name: b, api_token: same-token-1}
+                - {name: c, api_token: same-token-1}
+            """)
+        #expect(errors == [
+            "pawshub.yaml:3: JupyterHub.services[0].api_token: must be at least 8 characters",
+            "pawshub.yaml:5: JupyterHub.services[2].api_token: is the same token as service b's; each service "
+                + "needs its own",
         ])
     }
 }

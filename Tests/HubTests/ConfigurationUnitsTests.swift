@@ -65,4 +65,15 @@ struct ConfigurationUnitsTests {
         #expect(configurationErrors("JupyterHub:\n  db_url: postgresql://db/hub\n")
                 == ["pawshub.yaml:2: JupyterHub.db_url: only sqlite databases are supported, got postgresql"])
     }
+
+    @Test("servers reach the hub through hub_connect_url, or hub_bind_url made loopback when it is a wildcard")
+    func hubConnectURL() throws {
+        var hub = JupyterHubSettings()
+        hub.hubBindURL = try BindURL.parse("http://:8081").get()
+        #expect(hub.effectiveHubConnectURL.description == "http://127.0.0.1:8081/")
+        hub.hubConnectURL = try BindURL.parse("http://hub:8081").get()
+        #expect(hub.effectiveHubConnectURL.host == "hub")
+        hub.bindURL = try BindURL.parse("http://127.0.0.1:8000/paws").get()
+        #expect(hub.baseURL == "/paws/")
+    }
 }

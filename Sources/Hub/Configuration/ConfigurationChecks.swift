@@ -10,8 +10,11 @@ struct ConfigurationChecks {
         checkDevelopmentLogin()
         checkCredentials()
         checkListeners()
+        checkCookieSecret()
+        checkNamedServers()
         checkSpawner()
         checkRoles()
+        checkServiceTokens()
         checkCuller()
     }
 
@@ -83,6 +86,25 @@ struct ConfigurationChecks {
         }
     }
 
+    /// The cookie secret signs every login cookie: it must be the 32 random bytes JupyterHub expects, in hex.
+    private func checkCookieSecret() {
+        guard let secret = configuration.jupyterHub.cookieSecret else { return }
+        if secret.value.count != 64 || !secret.value.allSatisfy(\.isHexDigit) {
+            let (path, found) = place([("JupyterHub", "cookie_secret"), ("JupyterHub", "cookie_secret_env"),
+                                       ("JupyterHub", "cookie_secret_file")])
+            reader.fail(path, line: found, "must be 64 hex digits (32 bytes; make one with `openssl rand -hex 32`)")
+        }
+    }
+
+    /// A named-server limit without named servers would be silently meaningless.
+    private func checkNamedServers() {
+        let hub = configuration.jupyterHub
+        if !hub.allowNamedServers, hub.namedServerLimitPerUser > 0 {
+            reader.fail("JupyterHub.named_server_limit_per_user", line: line("JupyterHub", "named_server_limit_per_user"),
+                        "has no effect while allow_named_servers is false")
+        }
+    }
+
     /// Limits a pod could never be created with.
     private func checkSpawner() {
         let spawner = configuration.spawner
@@ -113,6 +135,24 @@ struct ConfigurationChecks {
                 reader.fail("JupyterHub.load_roles[\(index)].services", line: found,
                             "service \(service) is not defined in JupyterHub.services",
                             suggestion: NameSuggestion.closest(to: service, in: Array(known)))
+            }
+        }
+    }
+
+    /// Operator-chosen tokens must be long enough to resist guessing and must identify one service each.
+    private func checkServiceTokens() {
+        let items = sections["JupyterHub"]?["services"]?.array() ?? []
+        var owners: [String: String] = [:]
+        for (index, service) in configuration.jupyterHub.services.enumerated() {
+            guard let token = service.apiToken else { continue }
+            let found = index < items.count ? items[index].mark?.line : line("JupyterHub", "services")
+            let path = "JupyterHub.services[\(index)].api_token"
+            if token.value.count < 8 {
+                reader.fail(path, line: found, "must be at least 8 characters")
+            } else if let owner = owners[token.value] {
+                reader.fail(path, line: found, "is the same token as service \(owner)'s; each service needs its own")
+            } else {
+                owners[token.value] = service.name
             }
         }
     }

@@ -59,7 +59,11 @@ extension HubConfiguration {
         var configuration = ConfigurationLoader.load(yaml: yaml, reader: reader)
         configuration.file = file
         if !reader.issues.isEmpty {
-            throw ConfigurationError(issues: reader.issues.sorted { ($0.line ?? .max) < ($1.line ?? .max) })
+            // File order; problems found at the same line (or without one) keep the order they were found in.
+            let ordered = reader.issues.enumerated().sorted {
+                ($0.element.line ?? .max, $0.offset) < ($1.element.line ?? .max, $1.offset)
+            }
+            throw ConfigurationError(issues: ordered.map(\.element))
         }
         return configuration
     }

@@ -90,6 +90,17 @@ public struct JupyterHubSettings: Sendable, Equatable {
     public var loadRoles: [RoleDefinition] = []
 
     public init() {}
+
+    /// The hub's base URL (`/` or `/prefix/`), taken from `bind_url` as JupyterHub does.
+    public var baseURL: String { bindURL.basePath }
+
+    /// How servers reach the hub: `hub_connect_url`, else `hub_bind_url` with a wildcard host made loopback.
+    public var effectiveHubConnectURL: BindURL {
+        if let hubConnectURL { return hubConnectURL }
+        let wildcard = ["", "0.0.0.0", "::"].contains(hubBindURL.host)
+        return BindURL(scheme: hubBindURL.scheme, host: wildcard ? "127.0.0.1" : hubBindURL.host,
+                       port: hubBindURL.port, basePath: hubBindURL.basePath)
+    }
 }
 
 extension JupyterHubSettings {

@@ -20,8 +20,8 @@ public enum SecretSource: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-/// A resolved secret value that never prints itself.
-public struct Secret: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible {
+/// A resolved secret value that never prints itself, not even through `dump` or a debugger's mirror.
+public struct Secret: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
     /// The secret; hand it only to code that needs it, never to a logger.
     public let value: String
     /// Where it came from.
@@ -35,6 +35,7 @@ public struct Secret: Sendable, Equatable, CustomStringConvertible, CustomDebugS
     /// The placeholder, so string interpolation cannot leak the value.
     public var description: String { source.description }
     public var debugDescription: String { source.description }
+    public var customMirror: Mirror { Mirror(self, children: ["source": source]) }
 }
 
 extension ConfigReader {

@@ -173,8 +173,12 @@ extension ConfigReader {
         for pair in pairs {
             let path = "\(section).\(pair.key)"
             guard let trait = byName[pair.key] else {
-                fail(path, pair.keyNode, "unknown trait",
-                     suggestion: NameSuggestion.closest(to: pair.key, in: traits.map(\.name)))
+                if let hint = ReplacedTraits.hint(for: path) {
+                    fail(path, pair.keyNode, "unknown trait: \(hint)")
+                } else {
+                    fail(path, pair.keyNode, "unknown trait",
+                         suggestion: NameSuggestion.closest(to: pair.key, in: traits.map(\.name)))
+                }
                 continue
             }
             if let group = trait.group {
