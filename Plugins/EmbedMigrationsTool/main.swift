@@ -1,5 +1,5 @@
 // Writes a Swift source file embedding SQL migration files byte for byte.
-// Usage: EmbedMigrationsTool OUTPUT.swift FILE.sql...
+// Usage: EmbedMigrationsTool OUTPUT.swift MIGRATIONS_FOLDER
 // Each file becomes one escaped single-line string literal, so the text reaches the binary exactly as on
 // disk (multi-line literals would strip indentation and normalise line endings).
 import Foundation
@@ -44,9 +44,13 @@ func swiftLiteral(_ text: String) -> String {
 
 func run() throws {
     let arguments = CommandLine.arguments.dropFirst()
-    guard let output = arguments.first else { throw ToolError(description: "usage: EmbedMigrationsTool OUTPUT FILE...") }
+    guard arguments.count == 2, let output = arguments.first, let folder = arguments.last else {
+        throw ToolError(description: "usage: EmbedMigrationsTool OUTPUT.swift MIGRATIONS_FOLDER")
+    }
+    let folderURL = URL(fileURLWithPath: folder)
+    let paths = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
     var entries: [(name: String, sql: String)] = []
-    for path in arguments.dropFirst() {
+    for path in paths.filter({ $0.hasSuffix(".sql") }).map({ folderURL.appending(path: $0).path }) {
         let name = try migrationName(of: path)
         let data = try Data(contentsOf: URL(fileURLWithPath: path))
         guard let sql = String(data: data, encoding: .utf8) else {

@@ -50,21 +50,24 @@ public struct CookieSecret: Sendable {
 
     /// Loads the secret from `path`, or creates it (mode 0600, 64 hex + newline) if the file does not exist.
     public static func loadOrCreate(path: String) throws -> CookieSecret {
-        var info = stat()
-        if stat(path, &info) == 0 {
-            return try load(path: path, mode: UInt32(info.st_mode))
-        }
-        let statErrno = errno
-        guard statErrno == ENOENT else { throw CookieSecretError.io(path: path, operation: "stat", errno: statErrno) }
+        let existing = open(path, O_RDONLY | O_CLOEXEC)
+        if existing >= 0 { return try load(fd: existing, path: path) }
+        let openErrno = errno
+        guard openErrno == ENOENT else { throw CookieSecretError.io(path: path, operation: "open", errno: openErrno) }
         let secret = try generate()
         // O_EXCL: if another process created the file meanwhile, use theirs rather than overwrite it.
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         if fd < 0 {
             let code = errno
-            if code == EEXIST, stat(path, &info) == 0 { return try load(path: path, mode: UInt32(info.st_mode)) }
+            if code == EEXIST {
+                let raced = open(path, O_RDONLY | O_CLOEXEC)
+                if raced >= 0 { return try load(fd: raced, path: path) }
+            }
             throw CookieSecretError.io(path: path, operation: "create", errno: code)
         }
         defer { close(fd) }
+        // The umask may have narrowed 0600 further, never widened it; set it exactly anyway.
+        guard fchmod(fd, 0o600) == 0 else { throw CookieSecretError.io(path: path, operation: "chmod", errno: errno) }
         let text = Array((Hex.encode(secret.bytes) + "\n").utf8)
         let written = text.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
         guard written == text.count else { throw CookieSecretError.io(path: path, operation: "write", errno: errno) }
@@ -72,11 +75,13 @@ public struct CookieSecret: Sendable {
         return secret
     }
 
-    private static func load(path: String, mode: UInt32) throws -> CookieSecret {
-        if mode & 0o007 != 0 { throw CookieSecretError.worldAccessible(path: path, mode: mode & 0o777) }
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw CookieSecretError.io(path: path, operation: "open", errno: errno) }
+    /// Reads the secret from an open descriptor, checking the permissions of what was actually opened.
+    private static func load(fd: Int32, path: String) throws -> CookieSecret {
         defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw CookieSecretError.io(path: path, operation: "stat", errno: errno) }
+        let mode = UInt32(info.st_mode)
+        if mode & 0o007 != 0 { throw CookieSecretError.worldAccessible(path: path, mode: mode & 0o777) }
         var data: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
         while true {

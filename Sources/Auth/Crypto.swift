@@ -96,4 +96,17 @@ enum Crypto {
         } }
         return ok == 1 ? Array(plain.prefix(cipher.count)) : nil
     }
+
+    /// AES-128-CBC with PKCS#7 padding; nil on bad padding (callers authenticate before decrypting).
+    static func decryptCBC(key: [UInt8], iv: [UInt8], cipher: [UInt8]) -> [UInt8]? {
+        guard key.count == 16, iv.count == 16, !cipher.isEmpty, cipher.count % 16 == 0 else { return nil }
+        var out = [UInt8](repeating: 0, count: cipher.count + 16)
+        var written = 0
+        let ok = key.withUnsafeBufferPointer { k in iv.withUnsafeBufferPointer { i in
+            cipher.withUnsafeBufferPointer { c in out.withUnsafeMutableBufferPointer { o in
+                csystem_aes128cbc_decrypt(k.baseAddress, i.baseAddress, c.baseAddress, c.count, o.baseAddress, &written)
+            } }
+        } }
+        return ok == 1 ? Array(out.prefix(written)) : nil
+    }
 }

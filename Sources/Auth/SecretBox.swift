@@ -3,8 +3,8 @@
 // every key is tried to decrypt, so an operator rotates by prepending a new key and re-saving.
 //
 // Box format (version 1): 0x01 ‖ 12-byte random nonce ‖ ciphertext ‖ 16-byte tag, with the version
-// byte as associated data so it cannot be swapped. Not Fernet: JupyterHub's Fernet blobs are not
-// readable here (a migrated hub must re-authenticate users to refill auth_state).
+// byte as associated data so it cannot be swapped. Values JupyterHub wrote (Fernet) are still
+// readable with the same keys (see LegacyFernet), so a migrated database keeps its auth_state.
 
 /// Why encryption keys or a box were refused.
 public enum SecretBoxError: Error, Equatable, Sendable, CustomStringConvertible {
@@ -82,8 +82,14 @@ public struct SecretBox: Sendable {
         return aad + nonce + cipher + tag
     }
 
-    /// Decrypts a box made by `seal` with any configured key; any change to it is detected.
+    /// Decrypts a box made by `seal` (or a JupyterHub Fernet value) with any configured key; any change is detected.
     public func open(_ box: [UInt8]) throws(SecretBoxError) -> [UInt8] {
+        if LegacyFernet.looksLikeFernet(box) {
+            for key in keys {
+                if let plain = LegacyFernet.decrypt(box, key: key) { return plain }
+            }
+            throw .authenticationFailed
+        }
         guard let version = box.first else { throw .truncated }
         guard version == SecretBox.version else { throw .unsupportedVersion(version) }
         guard box.count >= 1 + SecretBox.nonceLength + SecretBox.tagLength else { throw .truncated }

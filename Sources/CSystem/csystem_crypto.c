@@ -90,3 +90,18 @@ int csystem_aes256gcm_open(const uint8_t key[32], const uint8_t nonce[12],
     EVP_CIPHER_CTX_free(ctx);
     return ok;
 }
+
+int csystem_aes128cbc_decrypt(const uint8_t key[16], const uint8_t iv[16],
+                              const uint8_t *cipher, size_t cipher_len,
+                              uint8_t *out, size_t *out_len) {
+    if (cipher_len == 0 || cipher_len % 16 != 0 || cipher_len > INT_MAX) return 0;
+    EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+    if (ctx == NULL) return 0;
+    int len = 0, final_len = 0;
+    int ok = EVP_DecryptInit_ex(ctx, EVP_aes_128_cbc(), NULL, key, iv) == 1
+          && EVP_DecryptUpdate(ctx, out, &len, cipher, (int)cipher_len) == 1
+          && EVP_DecryptFinal_ex(ctx, out + len, &final_len) == 1;
+    EVP_CIPHER_CTX_free(ctx);
+    if (ok) *out_len = (size_t)len + (size_t)final_len;
+    return ok;
+}

@@ -14,7 +14,9 @@ public struct Timestamp: Hashable, Comparable, Sendable, Codable, CustomStringCo
 
     /// The instant of `date`, rounded to the nearest microsecond.
     public init(_ date: Date) {
-        microseconds = Int64((date.timeIntervalSince1970 * 1_000_000).rounded())
+        // Clamp so no Date (even distantFuture or a NaN interval) can trap the conversion.
+        let micros = (date.timeIntervalSince1970 * 1_000_000).rounded()
+        microseconds = micros.isNaN ? 0 : Int64(max(-9.0e18, min(9.0e18, micros)))
     }
 
     /// The current time.
@@ -24,7 +26,12 @@ public struct Timestamp: Hashable, Comparable, Sendable, Codable, CustomStringCo
     public var date: Date { Date(timeIntervalSince1970: Double(microseconds) / 1_000_000) }
 
     /// This instant moved by `seconds`.
-    public func adding(seconds: Int64) -> Timestamp { Timestamp(microsecondsSinceEpoch: microseconds + seconds * 1_000_000) }
+    public func adding(seconds: Int64) -> Timestamp {
+        let (delta, overflowA) = seconds.multipliedReportingOverflow(by: 1_000_000)
+        let (sum, overflowB) = microseconds.addingReportingOverflow(delta)
+        if overflowA || overflowB { return Timestamp(microsecondsSinceEpoch: seconds < 0 ? .min : .max) }
+        return Timestamp(microsecondsSinceEpoch: sum)
+    }
 
     public static func < (lhs: Timestamp, rhs: Timestamp) -> Bool { lhs.microseconds < rhs.microseconds }
 
@@ -71,11 +78,11 @@ public struct Timestamp: Hashable, Comparable, Sendable, Codable, CustomStringCo
         var fraction: Int64 = 0
         if utf8.count > 19 {
             guard utf8[19] == 46, utf8.count > 20, utf8.count <= 29, let digits = number(20..<utf8.count) else { return nil }
+            // Scale any 1…9 fractional digits to microseconds (extra digits beyond 6 are truncated).
+            var scale = utf8.count - 20
             fraction = digits
-            for _ in 0..<(6 - (utf8.count - 20)) { fraction *= 10 }
-            if utf8.count - 20 > 6 {
-                for _ in 0..<(utf8.count - 20 - 6) { fraction /= 10 }
-            }
+            while scale < 6 { fraction *= 10; scale += 1 }
+            while scale > 6 { fraction /= 10; scale -= 1 }
         }
         let days = Self.days(fromCivil: year, month, day)
         microseconds = ((days * 86_400 + hour * 3600 + minute * 60 + second) * 1_000_000) + fraction

@@ -178,3 +178,64 @@ struct TokenScopeTests {
             .grant(for: .deleteUsers) == nil)
     }
 }
+
+@Suite("OAuth scope negotiation")
+struct OAuthScopeTests {
+    let h = ScopeHierarchy.standard
+
+    @Test("requested scopes the user holds pass; partly held ones narrow; unheld ones are refused")
+    func resolve() throws {
+        let have = Roles.userScopes(user: "alice", roles: Roles.defaults().filter { $0.name == .user }, groupRoles: [])
+        let got = try h.resolveRequestedScopes(
+            try scopes("read:users!user=alice", "access:servers!server", "read:users:name", "shutdown"),
+            have: have, user: "alice", client: .server(ServerRef(user: "alice", name: "nb")), membership: noGroups)
+        #expect(got.allowed.map(\.description).sorted() == [
+            "access:servers!server", "read:users!user=alice", "read:users:name!user=alice",
+        ])
+        #expect(got.disallowed.map(\.description).sorted() == ["read:users:name", "shutdown"])
+    }
+}
+
+@Suite("No escalation, exhaustively")
+struct NoEscalationPropertyTests {
+    static let pool = [
+        "read:users", "read:users!user=a", "read:users!user=b", "read:users!group=g", "read:users!group=h",
+        "servers!server=a/nb", "servers!server=b/", "servers!user=a", "servers!group=g", "servers", "admin:users",
+        "access:servers!server=a/", "users!group=h", "self", "tokens!user=b",
+    ]
+
+    /// The resource a filter names, as an access target.
+    static func target(_ filter: ScopeFilter?) -> AccessTarget {
+        switch filter {
+        case .user(let u)?: return .user(u)
+        case .server(let s)?: return .server(s)
+        case .group(let g)?: return .group(g)
+        case .service(let s)?: return .service(s)
+        case .holder?, nil: return .none
+        }
+    }
+
+    @Test("every scope a token ends up with is one its owner holds for the same resource")
+    func exhaustive() throws {
+        let h = ScopeHierarchy.standard
+        let membership = StaticGroupMembership(["a": ["g"], "b": ["h"]])
+        let pool = try Scope.parseAll(Self.pool)
+        var checked = 0
+        for i in pool.indices {
+            for j in pool.indices {
+                for k in pool.indices where k != j {
+                    let owner = h.expand([pool[j], pool[k]], holder: .user("a"))
+                    let token = try h.effectiveTokenScopes([pool[i]], owner: .user("a"), ownerScopes: owner,
+                                                           client: .hub, membership: membership)
+                    for scope in token.scopes {
+                        let target = Self.target(scope.filter)
+                        let ownerMay = try owner.has(scope.name, on: target, membership: membership)
+                        #expect(ownerMay, "token \(pool[i]) with owner [\(pool[j]), \(pool[k])] got \(scope)")
+                        checked += 1
+                    }
+                }
+            }
+        }
+        #expect(checked > 100)
+    }
+}

@@ -21,9 +21,19 @@ struct TimestampTests {
         #expect(Timestamp(storageText: "2026-11-24T19:26:45.072605Z")?.microseconds == expected)
         #expect(Timestamp(storageText: "1970-01-01 00:00:01.5")?.microseconds == 1_500_000)
         #expect(Timestamp(storageText: "1970-01-01 00:00:01")?.microseconds == 1_000_000)
+        #expect(Timestamp(storageText: "1970-01-01 00:00:01.123456789")?.microseconds == 1_123_456)
+        #expect(Timestamp(storageText: "1970-01-01 00:00:01.1234567890") == nil)
         for bad in ["", "yesterday", "2026-13-01 00:00:00", "2026-11-24 25:00:00", "2026-11-24 10:00:00.", "2026-11-24 10:00:00.12a"] {
             #expect(Timestamp(storageText: bad) == nil, "\(bad)")
         }
+    }
+
+    @Test("extreme inputs clamp instead of trapping")
+    func extremes() {
+        #expect(Timestamp(Date(timeIntervalSince1970: .nan)).microseconds == 0)
+        #expect(Timestamp(Date(timeIntervalSince1970: 1e300)).microseconds > 0)
+        #expect(Timestamp(microsecondsSinceEpoch: .max - 5).adding(seconds: 10).microseconds == .max)
+        #expect(Timestamp(microsecondsSinceEpoch: 0).adding(seconds: .min).microseconds == .min)
     }
 
     @Test("converts to and from Date within a microsecond")

@@ -38,4 +38,10 @@ int csystem_aes256gcm_open(const uint8_t key[32], const uint8_t nonce[12],
                            const uint8_t *cipher, size_t cipher_len,
                            const uint8_t tag[16], uint8_t *out);
 
+/// AES-128-CBC decryption with PKCS#7 unpadding (reading legacy Fernet values); writes at most
+/// `cipher_len` bytes to `out` and their count to `out_len`. Returns 1 on success, 0 on bad padding or error.
+int csystem_aes128cbc_decrypt(const uint8_t key[16], const uint8_t iv[16],
+                              const uint8_t *cipher, size_t cipher_len,
+                              uint8_t *out, size_t *out_len);
+
 #endif
