@@ -197,3 +197,9 @@ func rawBufferFeed() throws {
     while let event = try parser.next() { events.append(event) }
     #expect(describe(events) == describe(try parseRequests(pipelined)))
 }
+
+@Test("two Host lines are 400; a missing Host is left to the application")
+func duplicateHost() throws {
+    #expect(requestError("GET / HTTP/1.1\r\nHost: a\r\nhost: b\r\n\r\n")?.status == .badRequest)
+    #expect(requestError("GET / HTTP/1.1\r\n\r\n") == nil)
+}

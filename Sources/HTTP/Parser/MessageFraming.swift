@@ -13,6 +13,7 @@ struct FramingFields: Sendable {
     var connectionUpgrade = false
     var hasUpgrade = false
     var expectsContinue = false
+    var hostCount = 0
 
     enum ContentLength: Sendable, Equatable {
         case absent
@@ -33,6 +34,8 @@ struct FramingFields: Sendable {
                 field.withUnsafeBytesOfValue { addConnectionOptions(UnsafeRawBufferPointer($0)) }
             case .upgrade:
                 hasUpgrade = true
+            case Self.hostName:
+                hostCount += 1
             case .expect:
                 field.withUnsafeBytesOfValue {
                     if HTTPSyntax.equalsLowercased(HTTPSyntax.trimmingOWS(UnsafeRawBufferPointer($0)), "100-continue") {
@@ -44,6 +47,8 @@ struct FramingFields: Sendable {
             }
         }
     }
+
+    private static let hostName = HTTPField.Name("Host")
 
     /// Accepts `5`, repeated `5` fields and the list `5, 5`; anything else unequal or non-decimal is invalid.
     private mutating func addContentLength(_ value: UnsafeRawBufferPointer) {
@@ -108,6 +113,8 @@ struct FramingFields: Sendable {
 
     /// Request body framing (RFC 9112 §6.3), refusing anything a front end and back end could read differently.
     func requestFraming(version: HTTPVersion) throws(HTTPParseError) -> BodyFraming {
+        // Two Host lines could route one way at a front end and another behind it (RFC 9112 §3.2).
+        if hostCount > 1 { throw .badRequest("more than one Host header") }
         if hasTransferEncoding {
             if contentLength != .absent { throw .badRequest("both Transfer-Encoding and Content-Length") }
             if version == .http1_0 { throw .badRequest("Transfer-Encoding in an HTTP/1.0 request") }
