@@ -161,3 +161,43 @@ struct ServerBodyTests {
         }
     }
 }
+
+@Suite("Server: response compression")
+struct ServerCompressionTests {
+    static let page = String(repeating: "<p>PAWS notebooks</p>\n", count: 200)
+
+    @Test("a large HTML body is gzipped when the client accepts gzip and compressResponses is on")
+    func gzipsText() async throws {
+        try await withServer({ $0.compressResponses = true }, handler: { _ in
+            var headers = HTTPFields()
+            headers[.contentType] = "text/html; charset=utf-8"
+            return HTTPServerResponse(headers: headers, body: .bytes(Array(Self.page.utf8)))
+        }) { _, port in
+            let client = try RawClient(port: port)
+            try client.send("GET / HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip, deflate\r\n\r\n")
+            let response = try client.readResponse()
+            #expect(response.header("Content-Encoding") == "gzip")
+            #expect(response.header("Vary") == "Accept-Encoding")
+            #expect(response.body.count < Self.page.utf8.count / 4)
+            #expect(try Gzip.decompress(response.body) == Array(Self.page.utf8))
+        }
+    }
+
+    @Test("no gzip without Accept-Encoding, for small bodies, or for binary types")
+    func leavesOthersAlone() async throws {
+        try await withServer({ $0.compressResponses = true }, handler: { request in
+            var headers = HTTPFields()
+            headers[.contentType] = request.head.target == "/png" ? "image/png" : "text/plain"
+            let body = request.head.target == "/small" ? "tiny" : Self.page
+            return HTTPServerResponse(headers: headers, body: .bytes(Array(body.utf8)))
+        }) { _, port in
+            let client = try RawClient(port: port)
+            try client.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+            #expect(try client.readResponse().header("Content-Encoding") == nil)
+            try client.send("GET /small HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip\r\n\r\n")
+            #expect(try client.readResponse().header("Content-Encoding") == nil)
+            try client.send("GET /png HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip\r\n\r\n")
+            #expect(try client.readResponse().header("Content-Encoding") == nil)
+        }
+    }
+}
