@@ -7,6 +7,9 @@ enum APIRoutes {
         registerHubAPI(into: &router)
         registerCurrentUserAPI(into: &router)
         registerShutdownAPI(into: &router)
+        registerTokensAPI(into: &router)
+        registerGroupsAPI(into: &router)
+        registerServicesAPI(into: &router)
         return router
     }
 }

@@ -33,8 +33,12 @@ func registerCurrentUserAPI(into router: inout Router<APIEndpoint>) {
 extension Hub {
     /// What the service model shows from configuration and roles.
     public func serviceDetails(_ service: Service) async throws -> ServiceDetails {
+        serviceDetails(service, roles: try await store.roles(of: .service(service.id)).map(\.name))
+    }
+
+    /// The service model's details given its role names (a list fetches those for all services at once).
+    public func serviceDetails(_ service: Service, roles: [String]) -> ServiceDetails {
         let definition = configuration.jupyterHub.services.first { $0.name == service.name }
-        let roles = try await store.roles(of: .service(service.id)).map(\.name)
         let url = definition?.url?.description ?? service.url ?? ""
         return ServiceDetails(roles: roles, url: url,
                               prefix: url.isEmpty ? "" : baseURL + "services/" + HubURLs.escape(service.name) + "/",

@@ -39,7 +39,7 @@ enum TokenCreation {
         }
         let roles = try body.strings("roles")
         let requestedScopes = try body.strings("scopes")
-        let expiresIn = try expiry(try body.int("expires_in"), max: hub.configuration.jupyterHub.tokenExpiresInMaxSeconds)
+        let expiresIn = try expiry(try body.int("expires_in"), max: Int64(hub.configuration.jupyterHub.tokenExpiresInMaxSeconds))
         let scopes = try await scopesToStore(roles: roles, scopes: requestedScopes, hub: hub)
         try await checkHeld(scopes, owner: owner, hub: hub)
 

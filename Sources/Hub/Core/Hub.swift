@@ -45,6 +45,7 @@ public final class Hub: Sendable {
         var secretBox: SecretBox?
         var shutdownHandler: (@Sendable (ShutdownRequest) -> Void)?
         var cookieAuthenticator: (any CookieAuthenticator)?
+        var bodyCredentialAuthenticator: (any BodyCredentialAuthenticator)?
         var activityTask: Task<Void, Never>?
     }
     private let runtime = Mutex(Runtime())
@@ -98,6 +99,13 @@ public final class Hub: Sendable {
     }
 
     var cookieAuthenticator: (any CookieAuthenticator)? { runtime.withLock { $0.cookieAuthenticator } }
+
+    /// Installs the check for credentials sent in a token request's body (`auth`); none = such requests get 403.
+    public func setBodyCredentialAuthenticator(_ authenticator: any BodyCredentialAuthenticator) {
+        runtime.withLock { $0.bodyCredentialAuthenticator = authenticator }
+    }
+
+    var bodyCredentialAuthenticator: (any BodyCredentialAuthenticator)? { runtime.withLock { $0.bodyCredentialAuthenticator } }
 
     /// Asks the installed shutdown handler to stop the process; false when none is installed.
     func requestShutdown(_ request: ShutdownRequest) -> Bool {
