@@ -58,6 +58,13 @@ struct GroupsAPITests {
             let last = try await h.request(.get, "/hub/api/groups?offset=4", token: root, headers: headers)
             #expect(last.json?["_pagination"]?["next"] == .null && last.json?["_pagination"]?["limit"] == .int(50))
             #expect(last.json?["items"]?.arrayValue?.count == 1)
+            // The media type may be one item of a list; https behind the proxy shows in `next.url`.
+            var listed: HTTPFields = [.accept: "application/json, Application/JupyterHub-Pagination+JSON"]
+            listed[HTTPField.Name("Host")!] = "hub.example"
+            listed[HTTPField.Name("X-Forwarded-Proto")!] = "https"
+            let secure = try await h.request(.get, "/hub/api/groups?offset=1&limit=1&offset=3", token: root, headers: listed)
+            #expect(secure.json?["_pagination"]?["offset"] == .int(3))
+            #expect(secure.json?["_pagination"]?["next"]?["url"] == .string("https://hub.example/hub/api/groups?offset=4&limit=1"))
         }
     }
 
