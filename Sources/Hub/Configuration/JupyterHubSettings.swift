@@ -83,6 +83,8 @@ public struct JupyterHubSettings: Sendable, Equatable {
     public var slowStopTimeout: Duration = .seconds(10)
     /// How long start-up waits for existing servers to be checked before serving.
     public var initSpawnersTimeout: Duration = .seconds(10)
+    /// Longest lifetime, in seconds, a token requested through the API may have; 0 = no limit.
+    public var tokenExpiresInMaxSeconds = 0
     public var logLevel = LogLevel.info
     /// Services known to the hub (tokens, OAuth clients, URLs).
     public var services: [ServiceDefinition] = []
@@ -137,6 +139,7 @@ extension JupyterHubSettings {
                     + "slow_stop_timeout: \(YAMLText.seconds(settings.slowStopTimeout))}"
             }),
             .seconds("init_spawners_timeout", \.initSpawnersTimeout),
+            .int("token_expires_in_max_seconds", \.tokenExpiresInMaxSeconds),
             .choice("log_level", \.logLevel),
             Trait("services", apply: { settings, node, path, reader in
                 if let services = reader.services(node, path) { settings.services = services }
