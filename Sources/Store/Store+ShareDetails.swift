@@ -7,6 +7,11 @@ public struct ShareDetail: Sendable, Hashable {
     public var ownerName: String
     /// Name of the user or group the share is for.
     public var granteeName: String
+
+    /// A share with its server, the server's owner and the grantee's name.
+    public init(share: Share, server: Server, ownerName: String, granteeName: String) {
+        self.share = share; self.server = server; self.ownerName = ownerName; self.granteeName = granteeName
+    }
 }
 
 /// A share code with its server and the server's owner.
@@ -14,6 +19,11 @@ public struct ShareCodeDetail: Sendable, Hashable {
     public var code: ShareCode
     public var server: Server
     public var ownerName: String
+
+    /// A code with its server and the server's owner.
+    public init(code: ShareCode, server: Server, ownerName: String) {
+        self.code = code; self.server = server; self.ownerName = ownerName
+    }
 }
 
 /// Which share codes to list.

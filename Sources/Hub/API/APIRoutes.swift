@@ -7,6 +7,9 @@ enum APIRoutes {
         registerHubAPI(into: &router)
         registerCurrentUserAPI(into: &router)
         registerShutdownAPI(into: &router)
+        registerSharesAPI(into: &router)
+        registerShareCodesAPI(into: &router)
+        registerSharedAPI(into: &router)
         return router
     }
 }
