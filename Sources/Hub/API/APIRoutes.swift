@@ -10,6 +10,7 @@ enum APIRoutes {
         registerSharesAPI(into: &router)
         registerShareCodesAPI(into: &router)
         registerSharedAPI(into: &router)
+        registerOAuthAPI(into: &router)
         return router
     }
 }
