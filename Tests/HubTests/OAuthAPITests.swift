@@ -286,6 +286,13 @@ struct OAuthAuthorizationsTests {
         }
     }
 
+    @Test("tokens and cookie values in these paths never reach the access log")
+    func scrubbed() {
+        #expect(AccessLog.scrub("/hub/api/authorizations/token/0123abcd?token=x") == "/hub/api/authorizations/token/[secret]?token=[secret]")
+        #expect(AccessLog.scrub("/hub/api/authorizations/cookie/jupyterhub-hub-login/2|1:0|10:17") == "/hub/api/authorizations/cookie/jupyterhub-hub-login/[secret]")
+        #expect(AccessLog.scrub("/hub/api/authorizations/token") == "/hub/api/authorizations/token")
+    }
+
     @Test("GET /authorizations/cookie/{name}/{value}: a valid signed login cookie gives the user; tampered 404")
     func identifyCookie() async throws {
         try await withHub { h in
