@@ -50,9 +50,9 @@ extension Store {
             let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM shares WHERE \(condition)", arguments: arguments) ?? 0
             let shares = try Share.fetchAll(db, sql: "SELECT * FROM shares WHERE \(condition) ORDER BY id LIMIT ? OFFSET ?",
                                             arguments: arguments + [page.sqlLimit, page.sqlOffset])
-            let servers = try Self.serversWithOwners(db, ids: shares.map(\.serverID.rawValue))
-            let userNames = try Self.names(db, table: "users", ids: shares.compactMap(\.userID?.rawValue))
-            let groupNames = try Self.names(db, table: "groups", ids: shares.compactMap(\.groupID?.rawValue))
+            let servers = try Self.sharedServersWithOwners(db, ids: shares.map(\.serverID.rawValue))
+            let userNames = try Self.sharingNames(db, table: "users", ids: shares.compactMap(\.userID?.rawValue))
+            let groupNames = try Self.sharingNames(db, table: "groups", ids: shares.compactMap(\.groupID?.rawValue))
             let items: [ShareDetail] = shares.compactMap { share in
                 guard case let (server, owner)? = servers[share.serverID] else { return nil }
                 let grantee: String? = if let id = share.userID { userNames[id.rawValue] } else { share.groupID.flatMap { groupNames[$0.rawValue] } }
@@ -71,7 +71,7 @@ extension Store {
             let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM share_codes WHERE \(live)", arguments: arguments + [now]) ?? 0
             let codes = try ShareCode.fetchAll(db, sql: "SELECT * FROM share_codes WHERE \(live) ORDER BY id LIMIT ? OFFSET ?",
                                                arguments: arguments + [now, page.sqlLimit, page.sqlOffset])
-            let servers = try Self.serversWithOwners(db, ids: codes.map(\.serverID.rawValue))
+            let servers = try Self.sharedServersWithOwners(db, ids: codes.map(\.serverID.rawValue))
             let items: [ShareCodeDetail] = codes.compactMap { code in
                 guard case let (server, owner)? = servers[code.serverID] else { return nil }
                 return ShareCodeDetail(code: code, server: server, ownerName: owner)
@@ -90,10 +90,10 @@ extension Store {
             let (condition, arguments) = query.condition
             guard let share = try Share.fetchOne(db, sql: "SELECT * FROM shares WHERE \(condition) AND server_id = ?",
                                                  arguments: arguments + [serverID]) else { return nil }
-            guard case let (server, owner)? = try Self.serversWithOwners(db, ids: [serverID.rawValue])[serverID] else { return nil }
+            guard case let (server, owner)? = try Self.sharedServersWithOwners(db, ids: [serverID.rawValue])[serverID] else { return nil }
             let name: String? = switch grantee {
-            case let .user(id): try Self.names(db, table: "users", ids: [id.rawValue])[id.rawValue]
-            case let .group(id): try Self.names(db, table: "groups", ids: [id.rawValue])[id.rawValue]
+            case let .user(id): try Self.sharingNames(db, table: "users", ids: [id.rawValue])[id.rawValue]
+            case let .group(id): try Self.sharingNames(db, table: "groups", ids: [id.rawValue])[id.rawValue]
             }
             return name.map { ShareDetail(share: share, server: server, ownerName: owner, granteeName: $0) }
         }
@@ -108,7 +108,7 @@ extension Store {
     }
 
     /// Server rows (with their owners' names) for a set of server ids.
-    static func serversWithOwners(_ db: Database, ids: [Int64]) throws -> [ServerID: (Server, String)] {
+    static func sharedServersWithOwners(_ db: Database, ids: [Int64]) throws -> [ServerID: (Server, String)] {
         guard !ids.isEmpty else { return [:] }
         let rows = try Row.fetchAll(db, sql: """
             SELECT servers.*, users.name AS owner_name FROM servers JOIN users ON users.id = servers.user_id
@@ -123,9 +123,9 @@ extension Store {
     }
 
     /// `name` by id from `users` or `groups` for a set of ids.
-    static func names(_ db: Database, table: String, ids: [Int64]) throws -> [Int64: String] {
+    static func sharingNames(_ db: Database, table: String, ids: [Int64]) throws -> [Int64: String] {
         guard !ids.isEmpty else { return [:] }
-        precondition(table == "users" || table == "groups", "names(table:) reads users or groups only")
+        precondition(table == "users" || table == "groups", "sharingNames(table:) reads users or groups only")
         let rows = try Row.fetchAll(db, sql: "SELECT id, name FROM \(table) WHERE id IN (SELECT value FROM json_each(?))",
                                     arguments: [try JSONText.array(Array(Set(ids)))])
         var out: [Int64: String] = [:]

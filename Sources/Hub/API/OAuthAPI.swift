@@ -86,7 +86,7 @@ enum OAuthAPI {
     static func identifyToken(_ request: APIRequest) async throws -> HTTPServerResponse {
         guard let caller = request.identity, caller.token != nil else { throw HubError.forbidden() }
         let hub = request.hub
-        guard let owner = try await hub.identify(token: try request.pathValue("token")) else { throw HubError.notFound() }
+        guard let owner = try await hub.identify(token: try SharingPaths.value(request, "token")) else { throw HubError.notFound() }
         hub.activity.record(owner)
         var visible = caller.scopes
         visible.formUnion(hub.scopeHierarchy.identifyScopes(for: owner.holder))
@@ -105,7 +105,7 @@ enum OAuthAPI {
         guard let caller = request.identity, caller.token != nil else { throw HubError.forbidden() }
         let hub = request.hub
         guard let secret = hub.cookieSecret,
-              let raw = try? SignedValue.decode(try request.pathValue("cookie_value"), name: try request.pathValue("cookie_name"),
+              let raw = try? SignedValue.decode(try SharingPaths.value(request, "cookie_value"), name: try SharingPaths.value(request, "cookie_name"),
                                                 secret: secret, maxAgeDays: hub.configuration.jupyterHub.cookieMaxAgeDays),
               let cookieID = String(validating: raw, as: UTF8.self),
               let user = try await hub.store.user(withCookieID: cookieID), !user.blocked else { throw HubError.notFound() }

@@ -8,23 +8,23 @@ import Store
 func registerShareCodesAPI(into router: inout Router<APIEndpoint>) {
     let name = "jupyterhub.apihandlers.shares.ServerShareCodeAPIHandler"
     router.add(.get, "/share-codes/{owner}", APIEndpoint(name) { request in
-        let owner = try request.pathValue("owner")
-        if request.endsWithSlash { return try await ShareCodesAPI.list(request, owner: owner, server: "") }
+        let owner = try SharingPaths.value(request, "owner")
+        if SharingPaths.endsWithSlash(request) { return try await ShareCodesAPI.list(request, owner: owner, server: "") }
         return try await ShareCodesAPI.listOwner(request, owner: owner)
     })
     router.add(.get, "/share-codes/{owner}/{server_name}", APIEndpoint(name) { request in
-        try await ShareCodesAPI.list(request, owner: try request.pathValue("owner"), server: try request.pathValue("server_name"))
+        try await ShareCodesAPI.list(request, owner: try SharingPaths.value(request, "owner"), server: try SharingPaths.value(request, "server_name"))
     })
     let writes: [(HTTPRequest.Method, @Sendable (APIRequest, String, String) async throws -> HTTPServerResponse)] = [
         (.post, ShareCodesAPI.issue), (.delete, ShareCodesAPI.revoke),
     ]
     for (method, run) in writes {
         router.add(method, "/share-codes/{owner}", APIEndpoint(name) { request in
-            guard request.endsWithSlash else { throw HubError(.methodNotAllowed, "Method Not Allowed") }
-            return try await run(request, try request.pathValue("owner"), "")
+            guard SharingPaths.endsWithSlash(request) else { throw HubError(.methodNotAllowed, "Method Not Allowed") }
+            return try await run(request, try SharingPaths.value(request, "owner"), "")
         })
         router.add(method, "/share-codes/{owner}/{server_name}", APIEndpoint(name) { request in
-            try await run(request, try request.pathValue("owner"), try request.pathValue("server_name"))
+            try await run(request, try SharingPaths.value(request, "owner"), try SharingPaths.value(request, "server_name"))
         })
     }
 }

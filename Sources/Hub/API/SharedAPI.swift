@@ -8,10 +8,10 @@ import Store
 
 func registerSharedAPI(into router: inout Router<APIEndpoint>) {
     router.add(.get, "/users/{name}/shared", APIEndpoint("jupyterhub.apihandlers.shares.UserShareListAPIHandler") { request in
-        try await SharedAPI.listForUser(request, name: try request.pathValue("name"))
+        try await SharedAPI.listForUser(request, name: try SharingPaths.value(request, "name"))
     })
     router.add(.get, "/groups/{name}/shared", APIEndpoint("jupyterhub.apihandlers.shares.GroupShareListAPIHandler") { request in
-        try await SharedAPI.listForGroup(request, name: try request.pathValue("name"))
+        try await SharedAPI.listForGroup(request, name: try SharingPaths.value(request, "name"))
     })
     for kind in [SharedAPI.Kind.user, .group] {
         let single = APIEndpoint(kind.handlerName) { request in
@@ -58,14 +58,14 @@ enum SharedAPI {
 
     /// `GET` (read scope) or `DELETE` (leave; write scope) one share of a user or group.
     static func one(_ request: APIRequest, kind: Kind, delete: Bool) async throws -> HTTPServerResponse {
-        let name = try request.pathValue("name")
-        let owner = try request.pathValue("owner")
+        let name = try SharingPaths.value(request, "name")
+        let owner = try SharingPaths.value(request, "owner")
         let server: String
         if let value = request.path["server_name"] {
             server = value
         } else {
             // `/users/bob/shared/alice` without the slash names no server: JupyterHub has no such route.
-            guard request.endsWithSlash else { throw HubError.notFound() }
+            guard SharingPaths.endsWithSlash(request) else { throw HubError.notFound() }
             server = ""
         }
         let scope: ScopeName = switch (kind, delete) {

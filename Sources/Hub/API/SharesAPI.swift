@@ -9,12 +9,12 @@ import Store
 func registerSharesAPI(into router: inout Router<APIEndpoint>) {
     let name = "jupyterhub.apihandlers.shares.ServerShareAPIHandler"
     router.add(.get, "/shares/{owner}", APIEndpoint(name) { request in
-        let owner = try request.pathValue("owner")
-        if request.endsWithSlash { return try await SharesAPI.list(request, owner: owner, server: "") }
+        let owner = try SharingPaths.value(request, "owner")
+        if SharingPaths.endsWithSlash(request) { return try await SharesAPI.list(request, owner: owner, server: "") }
         return try await SharesAPI.listOwner(request, owner: owner)
     })
     router.add(.get, "/shares/{owner}/{server_name}", APIEndpoint(name) { request in
-        try await SharesAPI.list(request, owner: try request.pathValue("owner"), server: try request.pathValue("server_name"))
+        try await SharesAPI.list(request, owner: try SharingPaths.value(request, "owner"), server: try SharingPaths.value(request, "server_name"))
     })
     let writes: [(HTTPRequest.Method, @Sendable (APIRequest, String, String) async throws -> HTTPServerResponse)] = [
         (.post, SharesAPI.grant), (.patch, SharesAPI.revoke), (.delete, SharesAPI.revokeAll),
@@ -22,11 +22,11 @@ func registerSharesAPI(into router: inout Router<APIEndpoint>) {
     for (method, run) in writes {
         router.add(method, "/shares/{owner}", APIEndpoint(name) { request in
             // Only GET is defined on a whole owner; with the trailing slash it is the default server.
-            guard request.endsWithSlash else { throw HubError(.methodNotAllowed, "Method Not Allowed") }
-            return try await run(request, try request.pathValue("owner"), "")
+            guard SharingPaths.endsWithSlash(request) else { throw HubError(.methodNotAllowed, "Method Not Allowed") }
+            return try await run(request, try SharingPaths.value(request, "owner"), "")
         })
         router.add(method, "/shares/{owner}/{server_name}", APIEndpoint(name) { request in
-            try await run(request, try request.pathValue("owner"), try request.pathValue("server_name"))
+            try await run(request, try SharingPaths.value(request, "owner"), try SharingPaths.value(request, "server_name"))
         })
     }
 }
@@ -113,14 +113,15 @@ enum SharesAPI {
     }
 }
 
-extension APIRequest {
+/// Path helpers for the sharing and OAuth routes.
+enum SharingPaths {
     /// A `{name}` path value; 404 if the route has none (a programming error, never client input).
-    func pathValue(_ name: String) throws(HubError) -> String {
-        guard let value = path[name] else { throw HubError.notFound() }
+    static func value(_ request: APIRequest, _ name: String) throws(HubError) -> String {
+        guard let value = request.path[name] else { throw HubError.notFound() }
         return value
     }
 
     /// Whether the raw path ends with `/`: the router ignores one trailing slash, but sharing URLs use it
     /// to name a default server (`/shares/alice/`), as JupyterHub's `([^/]*)` routes do.
-    var endsWithSlash: Bool { head.path.hasSuffix("/") }
+    static func endsWithSlash(_ request: APIRequest) -> Bool { request.head.path.hasSuffix("/") }
 }
