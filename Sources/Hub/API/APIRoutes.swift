@@ -10,6 +10,10 @@ enum APIRoutes {
         registerTokensAPI(into: &router)
         registerGroupsAPI(into: &router)
         registerServicesAPI(into: &router)
+        registerSharesAPI(into: &router)
+        registerShareCodesAPI(into: &router)
+        registerSharedAPI(into: &router)
+        registerOAuthAPI(into: &router)
         return router
     }
 }

@@ -6,9 +6,15 @@ enum AccessLog {
     /// Query parameter names containing any of these are logged as `[secret]`.
     static let secretParameterParts = ["token", "auth", "key", "code", "state", "_xsrf"]
 
-    /// `target` with the values of secret-looking query parameters replaced by `[secret]`.
+    /// Deprecated endpoints that carry a credential in the path: everything after these is `[secret]`.
+    static let secretPathMarkers = ["/api/authorizations/token/", "/api/authorizations/cookie/"]
+
+    /// `target` with the values of secret-looking query parameters replaced by `[secret]`, and a token
+    /// or cookie value in the path of `/authorizations/token|cookie/…` hidden too.
     static func scrub(_ target: String) -> String {
-        guard let q = target.firstIndex(of: "?") else { return target }
+        let scrubbed = scrubPath(target)
+        guard let q = scrubbed.firstIndex(of: "?") else { return scrubbed }
+        let target = scrubbed
         let path = target[..<q]
         var fragment = ""
         var query = target[target.index(after: q)...]
@@ -22,6 +28,21 @@ enum AccessLog {
             return secretParameterParts.contains(where: name.contains) ? part[..<eq] + "=[secret]" : String(part)
         }
         return path + "?" + parts.joined(separator: "&") + fragment
+    }
+
+    /// Hides the credential segment(s) after a `secretPathMarkers` prefix (the cookie name stays).
+    static func scrubPath(_ target: String) -> String {
+        for marker in secretPathMarkers {
+            guard let range = target.range(of: marker) else { continue }
+            var rest = target[range.upperBound...]
+            var query = ""
+            if let q = rest.firstIndex(where: { $0 == "?" || $0 == "#" }) { query = String(rest[q...]); rest = rest[..<q] }
+            guard !rest.isEmpty else { return target }
+            var kept = ""
+            if marker.hasSuffix("cookie/"), let slash = rest.firstIndex(of: "/") { kept = String(rest[...slash]) }
+            return target[..<range.upperBound] + kept + "[secret]" + query
+        }
+        return target
     }
 
     /// Writes the access line at JupyterHub's level for the status.
