@@ -34,7 +34,10 @@ final class ClientConnection: @unchecked Sendable {
         timer.action = { [unowned self] in onDead(self) }
         idleTimer = timer
         loop.arm(timer, after: timeout)
-        channel.handle.onReadable = { [unowned self] in onDead(self) }
+        channel.handle.onReadable = { [unowned self] in
+            // Stale edges (for bytes already read) are common; only real input or EOF kills it.
+            if self.channel.handle.hasPendingInput() { onDead(self) }
+        }
         channel.handle.watchReadable()
     }
 

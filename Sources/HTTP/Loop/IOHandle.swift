@@ -71,24 +71,24 @@ final class IOHandle {
         }
     }
 
-    /// Starts watching for input with `onReadable`: fires now if input (or EOF) is already pending,
-    /// else on the next edge.
+    /// Starts watching for input with `onReadable`: calls it now if input (or EOF) may already be
+    /// pending, else on the next edge. Edges can be stale (input a task already read), so a
+    /// callback that must be sure checks `hasPendingInput()`.
     func watchReadable() {
         guard !isClosed, let callback = onReadable else { return }
-        if readReady {
-            var byte: UInt8 = 0
-            let peeked = recv(fd, &byte, 1, Int32(MSG_PEEK) | Int32(MSG_DONTWAIT))
-            if peeked < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) {
-                readReady = false
-                return
-            }
-            if peeked < 0 && errno == ENOTSOCK {
-                // Not a socket (a pipe or a listener): let the callback try its own read.
-                callback()
-                return
-            }
-            callback()
+        if readReady { callback() }
+    }
+
+    /// Whether input or EOF is really waiting on this socket (a non-consuming peek); updates `readReady`.
+    func hasPendingInput() -> Bool {
+        if isClosed { return false }
+        var byte: UInt8 = 0
+        let peeked = recv(fd, &byte, 1, Int32(MSG_PEEK) | Int32(MSG_DONTWAIT))
+        if peeked < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
+            readReady = false
+            return false
         }
+        return true  // data, EOF (0) or an error: all mean the idle socket is not clean
     }
 
     /// Dispatch from the loop: an edge happened; wake the waiters it concerns.
