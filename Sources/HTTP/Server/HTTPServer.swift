@@ -189,6 +189,7 @@ final class ServerCore: @unchecked Sendable {
             while openConnections.load(ordering: .relaxed) > 0 && MonotonicClock.now() < deadline {
                 await loop.sleep(for: .milliseconds(5))
             }
+            if let path = configuration.unixSocketPath { unlink(path) }
             let left = openConnections.load(ordering: .relaxed)
             if left > 0 {
                 logger.info("closing connections still busy after the grace period", metadata: ["count": "\(left)"])
