@@ -16,10 +16,10 @@ struct ServerBodyTests {
             return reply(chunks.joined(separator: "|"))
         }) { _, port in
             let client = try RawClient(port: port)
-            try client.send("POST /up HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n")
-            #expect(firstChunkSeen.waitBlocking())
-            try client.send("6\r\n world\r\n0\r\n\r\n")
-            #expect(try client.readResponse().text == "hello| world")
+            try await client.send("POST /up HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n")
+            #expect(await waitFor(firstChunkSeen))
+            try await client.send("6\r\n world\r\n0\r\n\r\n")
+            #expect(try await client.readResponse().text == "hello| world")
         }
     }
 
@@ -30,11 +30,11 @@ struct ServerBodyTests {
             return reply("got \(body.count)")
         }) { _, port in
             let client = try RawClient(port: port)
-            try client.send("PUT / HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nExpect: 100-continue\r\n\r\n")
-            let interim = try client.readSome()
+            try await client.send("PUT / HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nExpect: 100-continue\r\n\r\n")
+            let interim = try await client.readSome()
             #expect(String(decoding: interim, as: UTF8.self) == "HTTP/1.1 100 Continue\r\n\r\n")
-            try client.send("abcd")
-            #expect(try client.readResponse().text == "got 4")
+            try await client.send("abcd")
+            #expect(try await client.readResponse().text == "got 4")
         }
     }
 
@@ -42,11 +42,11 @@ struct ServerBodyTests {
     func expectContinueRefused() async throws {
         try await withServer(handler: { _ in reply("no thanks", status: .forbidden) }) { _, port in
             let client = try RawClient(port: port)
-            try client.send("PUT / HTTP/1.1\r\nHost: x\r\nContent-Length: 400000\r\nExpect: 100-continue\r\n\r\n")
-            let response = try client.readResponse()
+            try await client.send("PUT / HTTP/1.1\r\nHost: x\r\nContent-Length: 400000\r\nExpect: 100-continue\r\n\r\n")
+            let response = try await client.readResponse()
             #expect(response.status == 403 && response.interim.isEmpty)
             #expect(response.header("Connection") == "close")
-            #expect(client.isClosedByPeer())
+            #expect(await client.isClosedByPeer())
         }
     }
 
@@ -54,9 +54,9 @@ struct ServerBodyTests {
     func drainsUnreadBody() async throws {
         try await withServer(handler: { request in reply("ok \(request.head.target)") }) { _, port in
             let client = try RawClient(port: port)
-            try client.send("POST /1 HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhelloGET /2 HTTP/1.1\r\nHost: x\r\n\r\n")
-            #expect(try client.readResponse().text == "ok /1")
-            #expect(try client.readResponse().text == "ok /2")
+            try await client.send("POST /1 HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhelloGET /2 HTTP/1.1\r\nHost: x\r\n\r\n")
+            #expect(try await client.readResponse().text == "ok /1")
+            #expect(try await client.readResponse().text == "ok /2")
         }
     }
 
@@ -64,10 +64,10 @@ struct ServerBodyTests {
     func hugeUnreadBodyCloses() async throws {
         try await withServer({ $0.maxDrainBytes = 1000 }, handler: { _ in reply("early") }) { _, port in
             let client = try RawClient(port: port)
-            try client.send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n")
-            let response = try client.readResponse()
+            try await client.send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n")
+            let response = try await client.readResponse()
             #expect(response.text == "early" && response.header("Connection") == "close")
-            #expect(client.isClosedByPeer())
+            #expect(await client.isClosedByPeer())
         }
     }
 
@@ -84,10 +84,10 @@ struct ServerBodyTests {
             })
         }) { _, port in
             let client = try RawClient(port: port)
-            try client.send("GET /events HTTP/1.1\r\nHost: x\r\n\r\n")
+            try await client.send("GET /events HTTP/1.1\r\nHost: x\r\n\r\n")
             var received: [UInt8] = []
             while !String(decoding: received, as: UTF8.self).contains("data: one") {
-                let bytes = try client.readSome()
+                let bytes = try await client.readSome()
                 if bytes.isEmpty { break }
                 received += bytes
             }
@@ -97,7 +97,7 @@ struct ServerBodyTests {
             firstReceived.open()
             var rest: [UInt8] = []
             while !String(decoding: rest, as: UTF8.self).hasSuffix("0\r\n\r\n") {
-                let bytes = try client.readSome()
+                let bytes = try await client.readSome()
                 if bytes.isEmpty { break }
                 rest += bytes
             }
@@ -116,10 +116,10 @@ struct ServerBodyTests {
             })
         }) { _, port in
             let client = try RawClient(port: port)
-            try client.send("GET / HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n")
-            let first = try client.readResponse()
+            try await client.send("GET / HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n")
+            let first = try await client.readResponse()
             #expect(first.text == "abcdef" && first.header("Transfer-Encoding") == nil)
-            #expect(try client.readResponse().text == "abcdef")
+            #expect(try await client.readResponse().text == "abcdef")
         }
     }
 
@@ -129,11 +129,11 @@ struct ServerBodyTests {
             HTTPServerResponse(body: .stream { writer in try await writer.write("old school") })
         }) { _, port in
             let client = try RawClient(port: port)
-            try client.send("GET / HTTP/1.0\r\n\r\n")
-            let response = try client.readResponse()
+            try await client.send("GET / HTTP/1.0\r\n\r\n")
+            let response = try await client.readResponse()
             #expect(response.text == "old school")
             #expect(response.header("Transfer-Encoding") == nil)
-            #expect(client.isClosedByPeer())
+            #expect(await client.isClosedByPeer())
         }
     }
 
@@ -150,14 +150,54 @@ struct ServerBodyTests {
             })
         }) { _, port in
             let client = try RawClient(port: port)
-            try client.send("GET /ws HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: echo\r\n\r\nearly")
-            let response = try client.readResponse()
+            try await client.send("GET /ws HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: echo\r\n\r\nearly")
+            let response = try await client.readResponse()
             #expect(response.status == 101)
             var echoed = client.takeBuffered()
-            while echoed.count < 5 { echoed += try client.readSome() }
+            while echoed.count < 5 { echoed += try await client.readSome() }
             #expect(String(decoding: echoed, as: UTF8.self) == "early")
-            try client.send("ping")
-            #expect(String(decoding: try client.readSome(), as: UTF8.self) == "ping")
+            try await client.send("ping")
+            #expect(String(decoding: try await client.readSome(), as: UTF8.self) == "ping")
+        }
+    }
+}
+
+@Suite("Server: response compression")
+struct ServerCompressionTests {
+    static let page = String(repeating: "<p>PAWS notebooks</p>\n", count: 200)
+
+    @Test("a large HTML body is gzipped when the client accepts gzip and compressResponses is on")
+    func gzipsText() async throws {
+        try await withServer({ $0.compressResponses = true }, handler: { _ in
+            var headers = HTTPFields()
+            headers[.contentType] = "text/html; charset=utf-8"
+            return HTTPServerResponse(headers: headers, body: .bytes(Array(Self.page.utf8)))
+        }) { _, port in
+            let client = try RawClient(port: port)
+            try await client.send("GET / HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip, deflate\r\n\r\n")
+            let response = try await client.readResponse()
+            #expect(response.header("Content-Encoding") == "gzip")
+            #expect(response.header("Vary") == "Accept-Encoding")
+            #expect(response.body.count < Self.page.utf8.count / 4)
+            #expect(try Gzip.decompress(response.body) == Array(Self.page.utf8))
+        }
+    }
+
+    @Test("no gzip without Accept-Encoding, for small bodies, or for binary types")
+    func leavesOthersAlone() async throws {
+        try await withServer({ $0.compressResponses = true }, handler: { request in
+            var headers = HTTPFields()
+            headers[.contentType] = request.head.target == "/png" ? "image/png" : "text/plain"
+            let body = request.head.target == "/small" ? "tiny" : Self.page
+            return HTTPServerResponse(headers: headers, body: .bytes(Array(body.utf8)))
+        }) { _, port in
+            let client = try RawClient(port: port)
+            try await client.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+            #expect(try await client.readResponse().header("Content-Encoding") == nil)
+            try await client.send("GET /small HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip\r\n\r\n")
+            #expect(try await client.readResponse().header("Content-Encoding") == nil)
+            try await client.send("GET /png HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip\r\n\r\n")
+            #expect(try await client.readResponse().header("Content-Encoding") == nil)
         }
     }
 }

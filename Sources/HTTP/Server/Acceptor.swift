@@ -8,10 +8,13 @@ final class Acceptor {
     private unowned let server: ServerCore
     private var backoffTimer: LoopTimer?
     private var cursor = 0
+    /// Hand connections to every loop in turn (the only listener), rather than serving them here.
+    private let roundRobin: Bool
 
-    init(fd: Int32, loop: EventLoop, server: ServerCore) {
+    init(fd: Int32, loop: EventLoop, server: ServerCore, roundRobin: Bool) {
         handle = IOHandle(fd: fd, loop: loop)
         self.server = server
+        self.roundRobin = roundRobin
     }
 
     /// Arms the listener (again): after start, after a back-off, or when capacity frees up.
@@ -62,7 +65,7 @@ final class Acceptor {
     /// Serves on this loop, or (single-listener mode) round-robin across the group.
     private func dispatch(fd: Int32, remote: SocketAddress?) {
         let loops = server.group.loops
-        if server.configuration.listenerPerLoop || loops.count == 1 {
+        if !roundRobin {
             server.startConnection(fd: fd, remote: remote, on: handle.loop)
             return
         }

@@ -70,10 +70,14 @@ final class ServerCore: @unchecked Sendable {
         }
         do {
             if let tls = configuration.tls { tlsContext = try TLSContext.server(tls) }
-            let addresses = try SocketAddress.resolve(configuration.host.isEmpty ? "0.0.0.0" : configuration.host,
-                                                      port: configuration.port, passive: true)
-            guard let address = addresses.first else { throw IOError.errno(EADDRNOTAVAIL, "no address") }
-            try listen(on: address)
+            if let path = configuration.unixSocketPath {
+                try listen(on: .unix(path))
+            } else {
+                let addresses = try SocketAddress.resolve(configuration.host.isEmpty ? "0.0.0.0" : configuration.host,
+                                                          port: configuration.port, passive: true)
+                guard let address = addresses.first else { throw IOError.errno(EADDRNOTAVAIL, "no address") }
+                try listen(on: address)
+            }
         } catch {
             lock.withLock { state = .idle }
             throw error
@@ -82,7 +86,7 @@ final class ServerCore: @unchecked Sendable {
 
     /// Binds the first listener (learning the port when 0 was asked), then the others on that port.
     private func listen(on requested: SocketAddress) throws {
-        let loops = configuration.listenerPerLoop ? group.loops : [group.loops[0]]
+        let loops = spreadsByReusePort(requested) ? group.loops : [group.loops[0]]
         var fds: [Int32] = []
         do {
             var address = requested
@@ -107,14 +111,21 @@ final class ServerCore: @unchecked Sendable {
         }
         for (loop, fd) in zip(loops, fds) {
             let state = perLoop[loop.index]
+            let spread = loops.count == 1 && group.loops.count > 1
             loop.execute { [self] in
-                let acceptor = Acceptor(fd: fd, loop: loop, server: self)
+                let acceptor = Acceptor(fd: fd, loop: loop, server: self, roundRobin: spread)
                 state.acceptor = acceptor
                 acceptor.resume()
             }
         }
         logger.info("listening", metadata: ["address": "\(Self.address(requested, withPort: boundPort))",
                                             "tls": "\(tlsContext != nil)"])
+    }
+
+    /// One SO_REUSEPORT listener per loop (TCP only), or a single listener that hands out connections.
+    func spreadsByReusePort(_ address: SocketAddress) -> Bool {
+        if case .unix = address { return false }
+        return configuration.listenerPerLoop && group.loops.count > 1
     }
 
     private static func address(_ address: SocketAddress, withPort port: Int) -> SocketAddress {

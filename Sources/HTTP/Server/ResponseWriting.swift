@@ -36,6 +36,9 @@ extension ServerConnection {
                 if code != 304 { headers[.contentLength] = nil }
             } else {
                 headers[.transferEncoding] = nil
+                if configuration.compressResponses {
+                    bytes = ResponseCompression.compressIfWorthIt(bytes, headers: &headers, request: head, logger: server.logger)
+                }
                 if isHead {
                     if headers[.contentLength] == nil { headers[.contentLength] = String(bytes.count) }
                     bytes = []

@@ -5,6 +5,8 @@ public struct ServerConfiguration: Sendable {
     public var host: String = "127.0.0.1"
     /// Port to bind; 0 picks a free one (read it back from `HTTPServer.boundPort`).
     public var port: Int = 8000
+    /// Listen on this Unix-domain socket path instead of `host`/`port` (the file is replaced).
+    public var unixSocketPath: String? = nil
     /// Listen backlog (pending connections the kernel queues per listener).
     public var backlog: Int = 1024
     /// Open connections above which the server stops accepting until some close.

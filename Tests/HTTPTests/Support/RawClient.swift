@@ -19,9 +19,9 @@ final class RawClient: @unchecked Sendable {
 
     deinit { Glibc.close(fd) }
 
-    func send(_ text: String) throws { try send(Array(text.utf8)) }
+    func sendBlocking(_ text: String) throws { try sendBlocking(Array(text.utf8)) }
 
-    func send(_ bytes: [UInt8]) throws {
+    func sendBlocking(_ bytes: [UInt8]) throws {
         var offset = 0
         while offset < bytes.count {
             let n = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + offset, bytes.count - offset, Int32(MSG_NOSIGNAL)) }
@@ -31,7 +31,7 @@ final class RawClient: @unchecked Sendable {
     }
 
     /// Some bytes; [] at EOF; throws on timeout.
-    func readSome() throws -> [UInt8] {
+    func readSomeBlocking() throws -> [UInt8] {
         var buffer = [UInt8](repeating: 0, count: 65536)
         let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
         if n < 0 { throw IOError.errno(errno, "recv") }
@@ -39,9 +39,9 @@ final class RawClient: @unchecked Sendable {
     }
 
     /// True when the server has closed the connection (EOF or reset) within the timeout.
-    func isClosedByPeer() -> Bool {
+    func isClosedByPeerBlocking() -> Bool {
         while true {
-            guard let bytes = try? readSome() else { return errno == ECONNRESET }
+            guard let bytes = try? readSomeBlocking() else { return errno == ECONNRESET }
             if bytes.isEmpty { return true }
         }
     }
@@ -50,7 +50,7 @@ final class RawClient: @unchecked Sendable {
     private var pendingMethods: [HTTPRequest.Method] = []
 
     /// Reads one full response (to a request made with `method`).
-    func readResponse(to method: HTTPRequest.Method = .get) throws -> TestResponse {
+    func readResponseBlocking(to method: HTTPRequest.Method = .get) throws -> TestResponse {
         parser.expectResponse(toMethod: method)
         var head: ResponseHead?
         var body: [UInt8] = []
@@ -67,7 +67,7 @@ final class RawClient: @unchecked Sendable {
                     return TestResponse(head: h, body: body, interim: interim)
                 }
             }
-            let bytes = try readSome()
+            let bytes = try readSomeBlocking()
             if bytes.isEmpty {
                 while let event = try parser.finishAtEOF() {
                     switch event {
@@ -82,6 +82,15 @@ final class RawClient: @unchecked Sendable {
             }
             parser.feed(bytes)
         }
+    }
+
+    // Async faces: the blocking calls run on a Dispatch thread so tests never pin the cooperative pool.
+    func send(_ text: String) async throws { try await offPool { try self.sendBlocking(text) } }
+    func send(_ bytes: [UInt8]) async throws { try await offPool { try self.sendBlocking(bytes) } }
+    func readSome() async throws -> [UInt8] { try await offPool { try self.readSomeBlocking() } }
+    func isClosedByPeer() async -> Bool { (try? await offPool { self.isClosedByPeerBlocking() }) ?? false }
+    func readResponse(to method: HTTPRequest.Method = .get) async throws -> TestResponse {
+        try await offPool { try self.readResponseBlocking(to: method) }
     }
 
     /// Bytes the response parser holds past the last response (upgrade tests).
