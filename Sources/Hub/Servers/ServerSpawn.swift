@@ -4,6 +4,7 @@
 import Auth
 import Foundation
 import HTTPTypes
+import Logging
 import Spawners
 import Store
 

@@ -114,13 +114,17 @@ extension ServerManager {
         if alreadyExited {
             let status = await slot.spawner.poll()
             logger.warning("User \(logName) server stopped, with exit code: \(status.map(String.init) ?? "unknown")")
-        } else if spawnTask != nil || (await slot.spawner.poll()) == nil {
-            do {
-                try await withDeadline(configuration.spawner.startTimeout) { try await slot.spawner.stop(now: false) }
-            } catch {
-                let reason = error is DeadlineExceeded ? "did not stop within the start timeout" : Self.describe(error)
-                logger.error("Failed to stop \(logName): \(reason)")
-                failure = reason
+        } else {
+            // An interrupted start may have half-started something, so it is always stopped.
+            let stillRunning = spawnTask != nil ? true : await slot.spawner.poll() == nil
+            if stillRunning {
+                do {
+                    try await withDeadline(configuration.spawner.startTimeout) { try await slot.spawner.stop(now: false) }
+                } catch {
+                    let reason = error is DeadlineExceeded ? "did not stop within the start timeout" : Self.describe(error)
+                    logger.error("Failed to stop \(logName): \(reason)")
+                    failure = reason
+                }
             }
         }
         await finishStopped(key, userName: slot.userName, spawner: slot.spawner, row: row)
