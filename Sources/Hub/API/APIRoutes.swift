@@ -7,6 +7,9 @@ enum APIRoutes {
         registerHubAPI(into: &router)
         registerCurrentUserAPI(into: &router)
         registerShutdownAPI(into: &router)
+        registerServersAPI(into: &router)
+        registerProgressAPI(into: &router)
+        registerProxyAPI(into: &router)
         return router
     }
 }

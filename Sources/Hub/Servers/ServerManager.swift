@@ -183,3 +183,30 @@ struct ServerKey: Hashable, Sendable {
     let userID: UserID
     let name: String
 }
+
+/// What a progress stream can report about a server right now.
+enum ProgressSnapshot: Sendable {
+    /// Running and routed.
+    case ready
+    /// Starting: the spawner's events and the spawn's eventual result.
+    case spawning(events: AsyncStream<SpawnProgress>, result: Outcome<SpawnResult>)
+    /// The last spawn ended without a running server.
+    case ended(SpawnResult)
+    /// Not starting and no failure to report.
+    case idle
+}
+
+extension ServerManager {
+    /// The state a progress stream starts from.
+    func progressSnapshot(userID: UserID, serverName: String) -> ProgressSnapshot {
+        let found = slots.withLock { slots -> (ServerSlot)? in slots[ServerKey(userID: userID, name: serverName)] }
+        guard let slot = found else { return .idle }
+        if slot.ready, slot.pending == nil { return .ready }
+        if slot.pending == .spawn, let outcome = slot.spawn { return .spawning(events: slot.spawner.progress(), result: outcome) }
+        switch slot.spawn?.value {
+        case .failed(let message)?: return .ended(.failed(message))
+        case .cancelled? where slot.pending == nil: return .ended(.cancelled)
+        default: return .idle
+        }
+    }
+}

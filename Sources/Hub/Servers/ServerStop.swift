@@ -179,3 +179,13 @@ extension ServerManager {
         slots.withLock { _ = $0.removeValue(forKey: key) }
     }
 }
+
+extension ServerManager {
+    /// Forgets one idle server (after a rename, its spawner object belongs to the old name).
+    public func forget(userID: UserID, serverName: String) {
+        slots.withLock { slots in
+            let key = ServerKey(userID: userID, name: serverName)
+            if slots[key]?.isActive == false { slots.removeValue(forKey: key) }
+        }
+    }
+}
