@@ -46,7 +46,7 @@ struct ReadinessProbe: Sendable {
             }
             guard clock.now + pause < deadline else {
                 throw ProbeFailure(description: "server never showed up at \(url) after "
-                                   + "\(timeout.components.seconds) seconds (\(lastProblem))")
+                                   + "\(timeout.secondsText) seconds (\(lastProblem))")
             }
             try await Task.sleep(for: pause)
             pause = min(pause * 2, maxPause)

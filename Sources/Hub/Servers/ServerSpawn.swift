@@ -166,7 +166,7 @@ extension ServerManager {
             do {
                 address = try await withDeadline(configuration.spawner.startTimeout) { try await spawner.start(context) }
             } catch is DeadlineExceeded {
-                throw SpawnerError("Server did not start within \(configuration.spawner.startTimeout.components.seconds) seconds")
+                throw SpawnerError("Server did not start within \(configuration.spawner.startTimeout.secondsText) seconds")
             }
             let started = ContinuousClock.now - requested
             row.url = address.url + prefix

@@ -85,3 +85,16 @@ func withDeadline<T: Sendable>(_ limit: Duration, _ operation: @escaping @Sendab
         return value
     }
 }
+
+extension Duration {
+    /// `60`, `0.2`: seconds as people write them in messages.
+    var secondsText: String {
+        let (seconds, attoseconds) = components
+        let millis = attoseconds / 1_000_000_000_000_000
+        guard millis != 0 else { return String(seconds) }
+        var fraction = String(millis)
+        fraction = String(repeating: "0", count: 3 - fraction.count) + fraction
+        while fraction.hasSuffix("0") { fraction.removeLast() }
+        return "\(seconds).\(fraction)"
+    }
+}
