@@ -135,9 +135,8 @@ public final class Hub: Sendable {
         if let task {
             task.cancel()
             await task.value
-        } else {
-            await activity.flush()
         }
+        await activity.flush()
     }
 }
 
