@@ -47,7 +47,7 @@ enum ProgressAPI {
 
     /// Writes the live stream: one writer, fed by the event relay and the keep-alive ticker through a channel.
     static func stream(events: AsyncStream<SpawnProgress>, result: Outcome<SpawnResult>, url: String,
-                       to writer: BodyWriter) async throws {
+                       to writer: BodyWriter, keepAlive: Duration = keepAliveInterval) async throws {
         let (chunks, sink) = AsyncStream<String>.makeStream(bufferingPolicy: .unbounded)
         let relay = Task {
             sink.yield(event(progress: 0, message: "Server requested"))
@@ -66,7 +66,7 @@ enum ProgressAPI {
         }
         let ticker = Task {
             while !Task.isCancelled {
-                do { try await Task.sleep(for: keepAliveInterval) } catch { return }
+                do { try await Task.sleep(for: keepAlive) } catch { return }
                 sink.yield("\n\n")
             }
         }

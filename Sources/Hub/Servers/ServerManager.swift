@@ -202,7 +202,10 @@ extension ServerManager {
         let found = slots.withLock { slots -> (ServerSlot)? in slots[ServerKey(userID: userID, name: serverName)] }
         guard let slot = found else { return .idle }
         if slot.ready, slot.pending == nil { return .ready }
-        if slot.pending == .spawn, let outcome = slot.spawn { return .spawning(events: slot.spawner.progress(), result: outcome) }
+        // An unresolved spawn is still "starting", including the moment its failure is being cleaned up.
+        if let outcome = slot.spawn, outcome.value == nil, slot.pending != nil {
+            return .spawning(events: slot.spawner.progress(), result: outcome)
+        }
         switch slot.spawn?.value {
         case .failed(let message)?: return .ended(.failed(message))
         case .cancelled? where slot.pending == nil: return .ended(.cancelled)
