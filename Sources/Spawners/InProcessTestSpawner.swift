@@ -60,13 +60,14 @@ public final class InProcessTestSpawner: Spawner {
     public var stopCount: Int { status.withLock { $0.stops } }
 
     public func start(_ context: SpawnContext) async throws -> ServerAddress {
+        // The log begins before the start is recorded, so whoever sees the start also sees its events.
+        log.begin()
+        defer { log.finish() }
         let behavior = status.withLock { status -> Behavior in
             status.contexts.append(context)
             status.exitStatus = nil
             return status.behavior
         }
-        log.begin()
-        defer { log.finish() }
         let steps = behavior.progress.count
         let pause = steps > 0 ? behavior.startDelay / (steps + 1) : behavior.startDelay
         for event in behavior.progress {

@@ -4,8 +4,6 @@ import Synchronization
 
 /// A spawner whose servers all live at one fixed address that is already running.
 public final class StaticURLSpawner: Spawner {
-    /// The state key marking "started by a hub": a restarted hub keeps the server running.
-    static let stateKey = "static_url"
     private let address: ServerAddress
     private let running = Mutex(false)
     private let log = ProgressLog()
@@ -32,12 +30,12 @@ public final class StaticURLSpawner: Spawner {
 
     public func progress() -> AsyncStream<SpawnProgress> { log.stream() }
 
-    public func state() -> SpawnerState {
-        running.withLock { $0 } ? SpawnerState([Self.stateKey: .string(address.url)]) : .empty
-    }
+    /// Nothing to persist: the URL comes from configuration.
+    public func state() -> SpawnerState { .empty }
 
+    /// The hub loads state only for servers it recorded as running, and a static URL is always up: running.
     public func load(state: SpawnerState) {
-        running.withLock { $0 = state.string(Self.stateKey) != nil }
+        running.withLock { $0 = true }
     }
 
     public func clearState() {}

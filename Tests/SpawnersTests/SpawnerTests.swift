@@ -111,15 +111,15 @@ struct BuiltInSpawnerTests {
         SpawnContext(userName: "alice", serverName: "nb1", prefix: "/user/alice/nb1/", hubEnvironment: [:])
     }
 
-    @Test("the static spawner answers every start with its URL and survives a hub restart through its state")
+    @Test("the static spawner answers every start with its URL and counts as running when a restarted hub loads it")
     func staticSpawner() async throws {
         let spawner = StaticURLSpawner(address: address)
         #expect(await spawner.poll() == 0)
         #expect(try await spawner.start(context()) == address)
         #expect(await spawner.poll() == nil)
-        let saved = spawner.state()
+        #expect(spawner.state().isEmpty)
         let restarted = StaticURLSpawner(address: address)
-        restarted.load(state: saved)
+        restarted.load(state: .empty)
         #expect(await restarted.poll() == nil)
         try await restarted.stop(now: false)
         #expect(await restarted.poll() == 0)
@@ -129,10 +129,10 @@ struct BuiltInSpawnerTests {
     @Test("the test spawner reports its progress, records the context and can be made to crash")
     func testSpawner() async throws {
         let spawner = InProcessTestSpawner(behavior: .init(
-            address: address, startDelay: .milliseconds(30),
+            address: address, startDelay: .milliseconds(300),
             progress: [SpawnProgress(progress: 30, message: "pulling"), SpawnProgress(progress: 60, message: "starting")]))
         async let started = spawner.start(context())
-        try await Task.sleep(for: .milliseconds(5))
+        while spawner.startContexts.isEmpty { try await Task.sleep(for: .milliseconds(1)) }
         var messages: [String] = []
         for await event in spawner.progress() { messages.append(event.message) }
         #expect(try await started == address)

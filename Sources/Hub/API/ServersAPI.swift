@@ -8,12 +8,15 @@ import Store
 
 func registerServersAPI(into router: inout Router<APIEndpoint>) {
     let name = "jupyterhub.apihandlers.users.UserServerAPIHandler"
+    // Starting and creating servers changes no existing token's rights (a new server token is not cached yet),
+    // so they leave the identity cache alone; the manager invalidates it itself when it deletes credentials or
+    // rows. A storm of starts would otherwise make every concurrent request re-resolve its token.
     for pattern in ["/users/{name}/server", "/users/{name}/servers/{server_name}"] {
         router.add(.get, pattern, APIEndpoint(name) { try await ServersAPI(request: $0).get() })
-        router.add(.post, pattern, APIEndpoint(name) { try await ServersAPI(request: $0).post() })
-        router.add(.delete, pattern, APIEndpoint(name) { try await ServersAPI(request: $0).delete() })
+        router.add(.post, pattern, APIEndpoint(name, changesIdentities: false) { try await ServersAPI(request: $0).post() })
+        router.add(.delete, pattern, APIEndpoint(name, changesIdentities: false) { try await ServersAPI(request: $0).delete() })
     }
-    router.add(.put, "/users/{name}/servers/{server_name}", APIEndpoint(name) { try await ServersAPI(request: $0).put() })
+    router.add(.put, "/users/{name}/servers/{server_name}", APIEndpoint(name, changesIdentities: false) { try await ServersAPI(request: $0).put() })
     router.add(.patch, "/users/{name}/servers/{server_name}", APIEndpoint(name) { try await ServersAPI(request: $0).patch() })
 }
 

@@ -64,7 +64,7 @@ extension ServerManager {
         let routes = try await registrar.all()
         let ids: [String: [String: ServerID]] = slots.withLock { slots in
             var byUser: [String: [String: ServerID]] = [:]
-            for (key, slot) in slots where slot.isActive { byUser[slot.userName, default: [:]][key.name] = slot.row.id }
+            for (key, slot) in slots where slot.isActive { byUser[slot.userName, default: [:]][key.name] = slot.row?.id }
             return byUser
         }
         var updates: [ServerID: Timestamp] = [:]

@@ -45,8 +45,8 @@ public struct SpawnTimings: Sendable, Equatable {
 /// In-memory state of one server the hub has touched since it started.
 struct ServerSlot: Sendable {
     var userName: String
-    /// The row as the manager last wrote it.
-    var row: Server
+    /// The row as the manager last wrote it (nil between admission and the start's first write).
+    var row: Server?
     let spawner: any Spawner
     var pending: PendingAction?
     var ready: Bool

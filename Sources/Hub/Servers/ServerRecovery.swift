@@ -93,8 +93,7 @@ extension ServerManager {
                 status = 0
             }
         }
-        if status == nil, !blocked, let address {
-            var row = slot.row
+        if status == nil, !blocked, let address, var row = slot.row {
             row.pending = nil
             row.ready = true
             row.url = address.url + environment.urls.serverURL(user: slot.userName, server: key.name)

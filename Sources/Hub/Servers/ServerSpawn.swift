@@ -24,7 +24,6 @@ extension ServerManager {
                       userOptions: JSONValue? = nil) async throws -> StartResult {
         let key = ServerKey(userID: user.id, name: serverName)
         let logName = ServerNaming.logName(user: user.name, server: serverName)
-        var row = try await ensureRow(user: user, serverName: serverName, displayName: displayName)
         switch inspectForStart(key) {
         case .spawning: return .pending
         case .busy(let action): throw HubError.badRequest("\(logName) is pending \(action.rawValue)")
@@ -32,36 +31,46 @@ extension ServerManager {
             if await spawner.poll() == nil { throw HubError.badRequest("\(logName) is already running") }
             // It died without the hub noticing yet: clean up first, as JupyterHub's poll_and_notify does.
             await stopExited(key)
-            if let fresh = try await store.server(userID: user.id, name: serverName) { row = fresh }
         case .idle: break
         }
-        if serverName.isEmpty == false, let displayName, row.displayName != displayName {
-            row.displayName = displayName
-        }
+        var options: JSONObjectText?
         if let userOptions {
             guard case .object = userOptions else { throw HubError.badRequest("user_options must be an object or null") }
-            row.userOptions = try JSONObjectText(userOptions.jsonText)
+            options = try JSONObjectText(userOptions.jsonText)
         }
-        guard let (slot, outcome) = try admit(key, user: user, row: row) else { return .pending }
+        guard let (slot, outcome) = try admit(key, user: user) else { return .pending }
         let requested = ContinuousClock.now
-        let now = Timestamp.now()
-        row.pending = .spawn
-        row.ready = false
-        row.started = now
+        let row: Server
         do {
-            try await store.updateServer(row)
-            try await store.bumpServerActivity([row.id: now])
+            // One write: row created if needed, pending spawn, started and activity now, options and name applied.
+            row = try await store.beginSpawn(SpawnStart(
+                userID: user.id, name: serverName, displayNameIfCreated: serverName.isEmpty ? "" : (displayName ?? serverName),
+                newDisplayName: serverName.isEmpty ? nil : displayName, userOptions: options, at: .now()))
         } catch {
             slots.withLock { $0[key]?.pending = nil }
             outcome.resolve(.failed("could not record the spawn: \(error)"))
             throw error
         }
+        // A stop may have claimed the slot while the row was written; then this start is over before it began.
+        // The task is created under the lock, so a stop always finds it to cancel.
         let templateValues = user.wikiUserID.map { ["wiki_user_id": String($0)] } ?? [:]
-        let task = Task { [self] in
-            await runSpawn(key, userName: user.name, spawner: slot.spawner, row: row,
-                           templateValues: templateValues, requested: requested, outcome: outcome)
+        let launched = slots.withLock { slots -> Bool in
+            guard slots[key]?.pending == .spawn, slots[key]?.spawn === outcome else { return false }
+            slots[key]?.row = row
+            slots[key]?.spawnTask = Task { [self] in
+                await runSpawn(key, userName: user.name, spawner: slot.spawner, row: row,
+                               templateValues: templateValues, requested: requested, outcome: outcome)
+            }
+            return true
         }
-        slots.withLock { $0[key]?.spawnTask = task }
+        if !launched {
+            var undone = row
+            undone.pending = nil
+            undone.started = nil
+            try? await store.updateServer(undone)
+            outcome.resolve(.cancelled)
+            return .pending
+        }
         guard let result = await outcome.wait(timeout: configuration.jupyterHub.slowSpawnTimeout) else {
             logger.warning("User \(logName) is slow to start (timeout=\(configuration.jupyterHub.slowSpawnTimeout))")
             return .pending
@@ -103,7 +112,7 @@ extension ServerManager {
 
     /// Admission under the lock: re-checks pending, applies both limits, marks the spawn pending.
     /// Nil when a concurrent request started this spawn first.
-    private func admit(_ key: ServerKey, user: User, row: Server) throws(HubError) -> (ServerSlot, Outcome<SpawnResult>)? {
+    private func admit(_ key: ServerKey, user: User) throws(HubError) -> (ServerSlot, Outcome<SpawnResult>)? {
         let hub = configuration.jupyterHub
         let factory = current.spawnerFactory
         let logName = ServerNaming.logName(user: user.name, server: key.name)
@@ -122,11 +131,10 @@ extension ServerManager {
                 return .failure(HubError(.tooManyRequests, "Active user limit exceeded. Try again in a few minutes."))
             }
             var slot = slots[key] ?? ServerSlot(
-                userName: user.name, row: row,
+                userName: user.name, row: nil,
                 spawner: factory(SpawnerOwner(userID: user.id, userName: user.name, serverName: key.name)),
                 pending: nil, ready: false)
             slot.userName = user.name
-            slot.row = row
             slot.pending = .spawn
             slot.ready = false
             slot.address = nil
@@ -173,8 +181,11 @@ extension ServerManager {
             row.ip = address.host
             row.port = address.port
             row.baseURL = prefix
-            row.state = try SpawnerStateCoding.text(spawner.state())
-            try await store.updateServer(row)
+            let state = spawner.state()
+            row.state = try SpawnerStateCoding.text(state)
+            // A spawner with state (a pod name) is recorded at once, so a hub crashing now can still find and stop
+            // the server; without state there is nothing to recover and the ready write below records everything.
+            if !state.isEmpty { try await store.updateServer(row) }
             slots.withLock { $0[key]?.timings.start = started; $0[key]?.address = address }
             let probe = ReadinessProbe(http: current.http)
             row.serverVersion = try await probe.waitUntilUp(url: address.url + prefix + "api",
@@ -236,24 +247,22 @@ extension ServerManager {
     }
 
     /// The server token (note `Server at <prefix>`, scopes of the `server` role) and the OAuth client
-    /// `jupyterhub-user-…` whose secret is that token. Leftovers from an earlier run of this server go first.
+    /// `jupyterhub-user-…` whose secret is that token. (Leftovers of a crashed run are removed by the stop that
+    /// start-up recovery performs, not here: a storm of starts should not pay a token scan each.)
     func issueServerCredentials(userID: UserID, userName: String, serverName: String) async throws -> String {
-        try await deleteServerCredentials(userID: userID, userName: userName, serverName: serverName)
         let note = environment.note(user: userName, server: serverName)
         let token = try TokenGenerator.hexToken()
         let hash = try TokenHash(hashing: token, origin: .generated)
-        _ = try await store.createToken(NewAPIToken(
-            prefix: TokenRules.prefix(of: token), hashed: hash.description, owner: .user(userID),
-            scopes: SpawnEnvironment.serverTokenScopes(user: userName, server: serverName), note: note))
-        // The secret is a generated 128-bit token (the same one stored with one round as the API token), so
-        // 16384 rounds would add no strength and cost ~1 ms per spawn.
-        let secret = try TokenHash(hashing: token, origin: .generated)
         let ref = ServerRef(user: userName, name: serverName)
-        try await store.saveOAuthClient(
-            identifier: OAuthClientIDs.forServer(ref), description: note, secretHash: secret.description,
+        // The client secret is that same generated 128-bit token (stored with one round as the API token), so
+        // 16384 rounds would add no strength and cost ~1 ms per spawn.
+        try await store.saveServerCredentials(ServerCredentials(
+            token: NewAPIToken(prefix: TokenRules.prefix(of: token), hashed: hash.description, owner: .user(userID),
+                               scopes: SpawnEnvironment.serverTokenScopes(user: userName, server: serverName), note: note),
+            clientIdentifier: OAuthClientIDs.forServer(ref), clientDescription: note, clientSecretHash: hash.description,
             redirectURI: environment.urls.serverURL(user: userName, server: serverName) + "oauth_callback",
-            allowedScopes: ["access:servers!server=\(ref)"])
-        identitiesChanged()
+            allowedScopes: ["access:servers!server=\(ref)"]))
+        // No identity-cache invalidation: a new token and client change no existing token's rights.
         return token
     }
 

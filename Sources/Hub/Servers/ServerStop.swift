@@ -100,7 +100,18 @@ extension ServerManager {
         }
         guard let slot = slots.withLock({ $0[key] }) else { return }
         let logName = ServerNaming.logName(user: slot.userName, server: key.name)
-        var row = slot.row
+        var stored = slot.row
+        if stored == nil { stored = try? await store.server(userID: key.userID, name: key.name) }
+        guard var row = stored else {
+            // Stopped between admission and the start's first write: nothing was recorded or started.
+            slots.withLock { slots in
+                slots[key]?.pending = nil
+                slots[key]?.ready = false
+                slots[key]?.spawnTask = nil
+            }
+            slot.stop?.resolve(.stopped)
+            return
+        }
         row.pending = .stop
         row.ready = false
         do { try await store.updateServer(row) } catch {
@@ -153,7 +164,10 @@ extension ServerManager {
         do {
             try await store.updateServer(row)
             try await store.bumpServerActivity([row.id: Timestamp.now()])
-            if remove { try await store.deleteServer(id: row.id) }
+            if remove {
+                try await store.deleteServer(id: row.id)
+                identitiesChanged()  // shares of the server went with it
+            }
         } catch StoreError.notFound {
             // The row (or its user) was deleted meanwhile; nothing left to record.
         } catch {
@@ -175,6 +189,7 @@ extension ServerManager {
     private func removeRow(_ key: ServerKey) async throws {
         if let row = try await store.server(userID: key.userID, name: key.name) {
             try await store.deleteServer(id: row.id)
+            identitiesChanged()  // shares of the server went with it
         }
         slots.withLock { _ = $0.removeValue(forKey: key) }
     }
