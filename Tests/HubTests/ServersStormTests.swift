@@ -33,7 +33,6 @@ struct ServersStormTests {
             #expect(harness.hub.servers.routing.embeddedTable?.count == 201)
             // Generous for a debug build on a shared 2-core machine; JupyterHub needs ~9 s for this storm.
             #expect(elapsed < .seconds(8), "200 spawns took \(elapsed)")
-            print("storm: 200 spawns ready in \(elapsed)")
         }
     }
 }
