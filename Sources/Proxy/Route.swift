@@ -1,6 +1,7 @@
 // One routing-table entry: the data JupyterHub POSTed (kept verbatim) plus its activity clock.
 // Routes are immutable except for `last_activity`, an atomic the proxy bumps from any event loop
 // without taking the table lock.
+import HTTP
 import Synchronization
 
 /// A route: key, target and the POSTed data, plus `last_activity`.
@@ -14,6 +15,8 @@ public final class Route: Sendable {
     /// Where a POSTed `last_activity` member stood, so the listing keeps the caller's order.
     private let activityPosition: Int?
     private let activity: Atomic<Int64>
+    /// `target` parsed once at add time so requests never re-parse it; nil for unsupported URLs (→ 500).
+    public let upstream: UpstreamTarget?
 
     /// Minimum spacing of activity writes; finer resolution only costs cache-line traffic.
     public static let activityResolutionMilliseconds: Int64 = 1000
@@ -30,6 +33,9 @@ public final class Route: Sendable {
         self.data = kept
         self.activityPosition = position
         self.activity = Atomic(createdAt.milliseconds)
+        // CHP accepts both spellings of a Unix-socket target.
+        let normalized = target.hasPrefix("unix+http://") ? "http+unix://" + target.dropFirst("unix+http://".count) : target
+        self.upstream = try? UpstreamTarget(url: normalized)
     }
 
     /// When the route last saw qualifying traffic (or was added).
