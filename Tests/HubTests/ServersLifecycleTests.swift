@@ -236,4 +236,22 @@ struct ServersLifecycleTests {
             _ = alice
         }
     }
+
+    @Test("a slow stop answers 202 and shows pending stop; a start meanwhile is a 400")
+    func slowStop() async throws {
+        try await withServersHub(yaml: "JupyterHub: {tornado_settings: {slow_stop_timeout: 0.05}}") { env in
+            let alice = try await env.harness.createUser("alice")
+            let token = try await env.harness.token(for: "alice")
+            env.spawners.set(.init(address: TestSpawners.address, stopDelay: .milliseconds(800)))
+            #expect(try await env.harness.request(.post, "/hub/api/users/alice/server", token: token).status == 201)
+            #expect(try await env.harness.request(.delete, "/hub/api/users/alice/server", token: token).status == 202)
+            #expect(try await env.harness.request(.get, "/hub/api/users/alice/server", token: token).json?["pending"] == .string("stop"))
+            #expect(try await env.harness.request(.delete, "/hub/api/users/alice/server", token: token).status == 202)
+            let start = try await env.harness.request(.post, "/hub/api/users/alice/server", token: token)
+            #expect(start.status == 400)
+            #expect(start.message == "alice is pending stop")
+            #expect(try await eventually { try await env.store.server(userID: alice.id, name: "")?.isActive == false })
+            #expect(env.spawners.spawner("alice")?.stopCount == 1)
+        }
+    }
 }
