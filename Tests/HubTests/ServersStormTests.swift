@@ -31,8 +31,9 @@ struct ServersStormTests {
             #expect(statuses.allSatisfy { $0 == 201 })
             #expect(harness.hub.servers.counts() == (pendingSpawns: 0, active: 200))
             #expect(harness.hub.servers.routing.embeddedTable?.count == 201)
-            // Generous for a debug build on a shared 2-core machine; JupyterHub needs ~9 s for this storm.
-            #expect(elapsed < .seconds(8), "200 spawns took \(elapsed)")
+            // A regression guard, not a benchmark (bench/ measures the release build): a debug build on a 2-core
+            // machine shared with other builds takes 1–6 s; one serial 100 ms step per spawn would take 20 s.
+            #expect(elapsed < .seconds(15), "200 spawns took \(elapsed)")
         }
     }
 }
