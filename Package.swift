@@ -64,10 +64,18 @@ let package = Package(
                 "CSystem",
             ]
         ),
+        // Where single-user servers run: the Spawner protocol and its implementations.
+        .target(
+            name: "Spawners",
+            dependencies: [
+                "HTTP",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .target(
             name: "Hub",
             dependencies: [
-                "HTTP", "Proxy", "Store", "Auth",
+                "HTTP", "Proxy", "Store", "Auth", "Spawners",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -84,6 +92,16 @@ let package = Package(
         .testTarget(name: "ProxyTests", dependencies: ["Proxy", "HTTP"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "store-crash-helper"]),
         .testTarget(name: "AuthTests", dependencies: ["Auth"]),
+        .testTarget(name: "SpawnersTests", dependencies: ["Spawners"]),
         .testTarget(name: "HubTests", dependencies: ["Hub"]),
+        // Starts the built `pawshub` binary as a subprocess and talks to it over sockets.
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: [
+                "HTTP",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
     ]
 )

@@ -64,7 +64,7 @@ struct ConfigurationErrorTests {
             """)
         #expect(errors == [
             "pawshub.yaml:2: JupyterHub.active_server_limit: must be 0 or more, got -1",
-            "pawshub.yaml:3: JupyterHub.spawner_class: must be one of kubernetes, local, got kubernets "
+            "pawshub.yaml:3: JupyterHub.spawner_class: must be one of kubernetes, local, static, got kubernets "
                 + "(did you mean kubernetes?)",
             "pawshub.yaml:4: JupyterHub.bind_url: scheme must be http or https, got ftp",
             "pawshub.yaml:6: Spawner.cpu_limit: must be 0 or more, got -0.5",

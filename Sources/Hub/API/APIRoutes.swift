@@ -14,6 +14,9 @@ enum APIRoutes {
         registerShareCodesAPI(into: &router)
         registerSharedAPI(into: &router)
         registerOAuthAPI(into: &router)
+        registerServersAPI(into: &router)
+        registerProgressAPI(into: &router)
+        registerProxyAPI(into: &router)
         return router
     }
 }

@@ -25,6 +25,7 @@ public enum HubAPI {
         switch spawner {
         case .kubernetes: return "kubespawner.spawner.KubeSpawner"
         case .local: return "jupyterhub.spawner.LocalProcessSpawner"
+        case .static: return "pawshub.spawners.StaticURLSpawner"
         }
     }
 }

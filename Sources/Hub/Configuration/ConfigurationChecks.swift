@@ -1,3 +1,4 @@
+import Spawners
 import Yams
 
 /// Rules that span several traits or classes, checked after every section was read.
@@ -112,6 +113,16 @@ struct ConfigurationChecks {
         if spawner.cmd.isEmpty, configuration.jupyterHub.spawnerClass == .local {
             let (path, found) = place(classes.map { ($0, "cmd") })
             reader.fail(path, line: found, "must name a command for the local spawner")
+        }
+        if configuration.jupyterHub.spawnerClass == .static {
+            if let url = spawner.staticURL {
+                if case .failure(let problem) = Result(catching: { () throws(SpawnerError) in try ServerAddress(url: url) }) {
+                    reader.fail("Spawner.static_url", line: line("Spawner", "static_url"), problem.message)
+                }
+            } else {
+                reader.fail("Spawner.static_url", line: line("JupyterHub", "spawner_class"),
+                            "is required when spawner_class is static (the URL every server is)")
+            }
         }
         if let limit = spawner.memLimit, let guarantee = spawner.memGuarantee, guarantee > limit {
             let (path, found) = place(classes.map { ($0, "mem_guarantee") })

@@ -26,6 +26,8 @@ public enum ConfigurationRenderer {
         case .local:
             section("LocalProcessSpawner", LocalProcessSpawnerSettings.traits, configuration.localProcessSpawner,
                     into: &lines)
+        case .static:
+            break
         }
         if hub.proxyClass == .configurableHTTPProxy {
             section("ConfigurableHTTPProxy", ConfigurableHTTPProxySettings.traits,

@@ -16,6 +16,8 @@ public enum SpawnerClass: String, Sendable, CaseIterable {
     case kubernetes
     /// Local processes, as LocalProcessSpawner.
     case local
+    /// For tests and benchmarks only: every server is the one already running `Spawner.static_url`.
+    case `static`
 }
 
 /// Which proxy routes public traffic.

@@ -33,6 +33,9 @@ public struct SpawnerSettings: Sendable, Equatable {
     public var debug = false
     /// Ignore user-controlled Jupyter configuration in the server.
     public var disableUserConfig = false
+    /// For tests and benchmarks (`spawner_class: static`): the URL (`http://host:port`) of an already running
+    /// server that every spawn "starts".
+    public var staticURL: String?
 
     public init() {}
 
@@ -64,6 +67,7 @@ public struct SpawnerSettings: Sendable, Equatable {
             .optionalDouble("cpu_guarantee", \.cpuGuarantee),
             .bool("debug", \.debug),
             .bool("disable_user_config", \.disableUserConfig),
+            .optionalString("static_url", \.staticURL),
         ]
     }
 }

@@ -37,6 +37,8 @@ public final class Hub: Sendable {
     public let roles: LoadedRoles
     /// Batched `last_activity` writes for tokens and their owners.
     public let activity: ActivityRecorder
+    /// Single-user servers: spawns, stops, limits, the proxy routes to them.
+    public let servers: ServerManager
     let identities: IdentityCache
     let router: Router<APIEndpoint>
 
@@ -69,8 +71,11 @@ public final class Hub: Sendable {
             throw HubStartupError.configuration("JupyterHub.load_roles: \(error)")
         }
         self.activity = ActivityRecorder(store: store, logger: logger)
-        self.identities = IdentityCache()
+        let identities = IdentityCache()
+        self.identities = identities
         self.router = APIRoutes.router()
+        self.servers = ServerManager(configuration: configuration, store: store, environment: environment, logger: logger,
+                                     identitiesChanged: { identities.invalidate() })
     }
 
     /// The HTTP entry point for everything under the hub's listener.
@@ -130,8 +135,9 @@ public final class Hub: Sendable {
         previous?.cancel()
     }
 
-    /// Stops background work and writes pending activity.
+    /// Stops background work (and single-user servers when `cleanup_servers`) and writes pending activity.
     public func stop() async {
+        await servers.shutdown(stopServers: configuration.jupyterHub.cleanupServers)
         let task = runtime.withLock { state -> Task<Void, Never>? in
             defer { state.activityTask = nil }
             return state.activityTask

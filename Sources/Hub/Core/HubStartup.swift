@@ -25,6 +25,11 @@ extension Hub {
         try loadSecrets()
         identitiesChanged()
         startBackgroundWork()
+        do {
+            try await servers.startUp()
+        } catch {
+            throw HubStartupError.runtime("Restoring servers and proxy routes failed: \(error)")
+        }
         logger.info("hub started", metadata: ["roles": "\(roles.roles.count)", "services": "\(configuration.jupyterHub.services.count)"])
     }
 
