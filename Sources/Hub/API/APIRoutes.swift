@@ -1,0 +1,12 @@
+// Every REST resource registers here, one line per file. Patterns are relative to `<base>hub/api`.
+import HTTP
+
+enum APIRoutes {
+    static func router() -> Router<APIEndpoint> {
+        var router = Router<APIEndpoint>()
+        registerHubAPI(into: &router)
+        registerCurrentUserAPI(into: &router)
+        registerShutdownAPI(into: &router)
+        return router
+    }
+}

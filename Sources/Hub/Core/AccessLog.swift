@@ -1,0 +1,48 @@
+// One line per request in JupyterHub's format, `200 GET /hub/api/users (admin@127.0.0.1) 1.20ms`,
+// with secrets scrubbed from the query the way JupyterHub's log_request does.
+import Logging
+
+enum AccessLog {
+    /// Query parameter names containing any of these are logged as `[secret]`.
+    static let secretParameterParts = ["token", "auth", "key", "code", "state", "_xsrf"]
+
+    /// `target` with the values of secret-looking query parameters replaced by `[secret]`.
+    static func scrub(_ target: String) -> String {
+        guard let q = target.firstIndex(of: "?") else { return target }
+        let path = target[..<q]
+        var fragment = ""
+        var query = target[target.index(after: q)...]
+        if let hash = query.firstIndex(of: "#") {
+            fragment = String(query[hash...])
+            query = query[..<hash]
+        }
+        let parts = query.split(separator: "&", omittingEmptySubsequences: false).map { part -> String in
+            guard let eq = part.firstIndex(of: "=") else { return String(part) }
+            let name = part[..<eq].lowercased()
+            return secretParameterParts.contains(where: name.contains) ? part[..<eq] + "=[secret]" : String(part)
+        }
+        return path + "?" + parts.joined(separator: "&") + fragment
+    }
+
+    /// Writes the access line at JupyterHub's level for the status.
+    static func log(_ logger: Logger, status: Int, method: String, target: String, user: String?, ip: String,
+                    elapsed: Duration, location: String?, quiet: Bool) {
+        let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+        var line = "\(status) \(method) \(scrub(target))"
+        if let location, status == 301 || status == 302 { line += " -> \(scrub(location))" }
+        line += " (\(user ?? "")@\(ip)) \(formatMilliseconds(ms))ms"
+        let level: Logger.Level
+        if quiet && status < 300 && ms < 1000 { level = .debug }
+        else if status < 400 { level = .info }
+        else if status < 500 { level = .warning }
+        else { level = .error }
+        logger.log(level: level, "\(line)")
+    }
+
+    /// `%.2f` without Foundation's formatter.
+    static func formatMilliseconds(_ ms: Double) -> String {
+        let hundredths = Int64((max(0, ms) * 100).rounded())
+        let fraction = hundredths % 100
+        return "\(hundredths / 100)." + (fraction < 10 ? "0" : "") + "\(fraction)"
+    }
+}

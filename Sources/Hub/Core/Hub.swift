@@ -1,0 +1,148 @@
+// The hub application: configuration, database, roles and the per-process state every request
+// handler shares. Build it, `start()` it (start-up reconciliation), then serve `handler`.
+import Auth
+import HTTP
+import Logging
+import Store
+import Synchronization
+
+/// What `POST /hub/api/shutdown` asked for.
+public struct ShutdownRequest: Sendable, Equatable {
+    /// Also stop the proxy (when the hub started it).
+    public var proxy: Bool
+    /// Also stop every single-user server.
+    public var servers: Bool
+    public init(proxy: Bool, servers: Bool) { self.proxy = proxy; self.servers = servers }
+}
+
+/// Resolves a hub login cookie to an identity; installed by the pages/login code.
+public protocol CookieAuthenticator: Sendable {
+    /// The identity the request's login cookie stands for, nil if none; may throw `HubError` (e.g. XSRF 403).
+    func identity(for request: HTTPServerRequest, hub: Hub) async throws -> Identity?
+}
+
+/// The JupyterHub-compatible hub.
+public final class Hub: Sendable {
+    /// The JupyterHub version advertised in `X-JupyterHub-Version` and `GET /hub/api`: the REST baseline
+    /// PawsHub implements (6.1.1). Single-user servers only warn on a major-version mismatch.
+    public static let jupyterHubVersion = "6.1.1"
+
+    public let configuration: HubConfiguration
+    public let store: Store
+    public let environment: [String: String]
+    public let logger: Logger
+    /// Scope definitions (built-in; custom scopes would be added here).
+    public let scopeHierarchy: ScopeHierarchy
+    /// Built-in roles merged with `load_roles`, validated at construction.
+    public let roles: LoadedRoles
+    /// Batched `last_activity` writes for tokens and their owners.
+    public let activity: ActivityRecorder
+    let identities: IdentityCache
+    let router: Router<APIEndpoint>
+
+    private struct Runtime {
+        var cookieSecret: CookieSecret?
+        var secretBox: SecretBox?
+        var shutdownHandler: (@Sendable (ShutdownRequest) -> Void)?
+        var cookieAuthenticator: (any CookieAuthenticator)?
+        var activityTask: Task<Void, Never>?
+    }
+    private let runtime = Mutex(Runtime())
+
+    /// Builds the hub; throws `HubStartupError.configuration` when `load_roles` is invalid.
+    public init(configuration: HubConfiguration, store: Store, environment: [String: String] = [:],
+                logger: Logger = Logger(label: "pawshub.hub")) throws(HubStartupError) {
+        self.configuration = configuration
+        self.store = store
+        self.environment = environment
+        self.logger = logger
+        self.scopeHierarchy = .standard
+        do {
+            self.roles = try Roles.load(configuration.jupyterHub.loadRoles.map {
+                RoleSpec(name: $0.name, description: $0.description, scopes: $0.scopes,
+                         users: $0.users, groups: $0.groups, services: $0.services)
+            }, hierarchy: .standard)
+        } catch {
+            throw HubStartupError.configuration("JupyterHub.load_roles: \(error)")
+        }
+        self.activity = ActivityRecorder(store: store, logger: logger)
+        self.identities = IdentityCache()
+        self.router = APIRoutes.router()
+    }
+
+    /// The HTTP entry point for everything under the hub's listener.
+    public var handler: any HTTPHandler { HubHandler(hub: self) }
+
+    /// The hub's base URL (`/` or `/prefix/`).
+    public var baseURL: String { configuration.jupyterHub.baseURL }
+    /// The hub's own prefix, `<base>hub/`.
+    public var hubPrefix: String { baseURL + "hub/" }
+
+    /// The cookie signing secret (loaded by `start()`).
+    public var cookieSecret: CookieSecret? { runtime.withLock { $0.cookieSecret } }
+    /// The auth-state encryption box, nil when no crypt key is configured.
+    public var secretBox: SecretBox? { runtime.withLock { $0.secretBox } }
+
+    /// Marks every cached identity stale. Call after any write to roles, groups, memberships, shares,
+    /// tokens, users or servers made outside an API request (API writes are covered by the pipeline).
+    public func identitiesChanged() { identities.invalidate() }
+
+    /// Installs what `POST /hub/api/shutdown` calls after answering 202 (the serve command's stop).
+    public func onShutdown(_ handler: @escaping @Sendable (ShutdownRequest) -> Void) {
+        runtime.withLock { $0.shutdownHandler = handler }
+    }
+
+    /// Installs cookie authentication for hub requests without an `Authorization` token.
+    public func setCookieAuthenticator(_ authenticator: any CookieAuthenticator) {
+        runtime.withLock { $0.cookieAuthenticator = authenticator }
+    }
+
+    var cookieAuthenticator: (any CookieAuthenticator)? { runtime.withLock { $0.cookieAuthenticator } }
+
+    /// Asks the installed shutdown handler to stop the process; false when none is installed.
+    func requestShutdown(_ request: ShutdownRequest) -> Bool {
+        guard let handler = runtime.withLock({ $0.shutdownHandler }) else { return false }
+        handler(request)
+        return true
+    }
+
+    func install(cookieSecret: CookieSecret, secretBox: SecretBox?) {
+        runtime.withLock { $0.cookieSecret = cookieSecret; $0.secretBox = secretBox }
+    }
+
+    func startBackgroundWork() {
+        let recorder = activity
+        let task = Task { await recorder.run() }
+        let previous = runtime.withLock { state -> Task<Void, Never>? in
+            defer { state.activityTask = task }
+            return state.activityTask
+        }
+        previous?.cancel()
+    }
+
+    /// Stops background work and writes pending activity.
+    public func stop() async {
+        let task = runtime.withLock { state -> Task<Void, Never>? in
+            defer { state.activityTask = nil }
+            return state.activityTask
+        }
+        if let task {
+            task.cancel()
+            await task.value
+        } else {
+            await activity.flush()
+        }
+    }
+}
+
+/// Why the hub could not start: a configuration problem (exit 2) or a runtime failure (exit 1).
+public enum HubStartupError: Error, Sendable, CustomStringConvertible {
+    case configuration(String)
+    case runtime(String)
+
+    public var description: String {
+        switch self {
+        case .configuration(let m), .runtime(let m): return m
+        }
+    }
+}

@@ -1,0 +1,124 @@
+// The request pipeline for everything the hub serves: routing under `<base>hub/`, identity, the
+// hub-wide headers, error mapping and the access log. API endpoints run through `Router<APIEndpoint>`.
+import HTTP
+import HTTPTypes
+import Logging
+
+struct HubHandler: HTTPHandler {
+    let hub: Hub
+
+    static let versionHeader = HTTPField.Name("X-JupyterHub-Version")!
+    static let allowHeaders = "accept, content-type, authorization"
+    static let pageCSP = "frame-ancestors 'none'; report-uri /hub/security/csp-report"
+    static let apiCSP = pageCSP + "; default-src 'none'"
+
+    func handle(_ request: HTTPServerRequest) async throws -> HTTPServerResponse {
+        let started = ContinuousClock.now
+        let head = request.head
+        let path = String(head.path)
+        let ip = Self.clientIP(request)
+        let apiRoot = hub.hubPrefix + "api"
+        var user: String? = nil
+        var quiet = false
+        var response: HTTPServerResponse
+        let isAPI = path == apiRoot || path.hasPrefix(apiRoot + "/")
+
+        if isAPI {
+            (response, user, quiet) = await api(request, relativePath: path.dropFirst(apiRoot.count), ip: ip)
+        } else if path == hub.hubPrefix + "health" {
+            response = HTTPServerResponse(status: .ok)
+            quiet = true
+        } else if path + "/" == hub.hubPrefix {
+            response = Self.redirect(.movedPermanently, to: hub.hubPrefix + (head.query.map { "?" + $0 } ?? ""))
+        } else if !path.hasPrefix(hub.hubPrefix) {
+            response = outsideHub(head)
+        } else {
+            response = ErrorResponses.html(HubError.notFound())  // pages are added by the pages module
+        }
+
+        response.headers[Self.versionHeader] = Hub.jupyterHubVersion
+        response.headers[.accessControlAllowHeaders] = Self.allowHeaders
+        response.headers[.contentSecurityPolicy] = isAPI ? Self.apiCSP : Self.pageCSP
+        AccessLog.log(hub.logger, status: response.status.code, method: head.method.rawValue, target: head.target,
+                      user: user, ip: ip, elapsed: ContinuousClock.now - started,
+                      location: response.headers[.location], quiet: quiet)
+        return response
+    }
+
+    /// Runs an API request; returns the response, the caller's name for the log, and whether the line is debug-level.
+    private func api(_ request: HTTPServerRequest, relativePath: Substring, ip: String)
+        async -> (HTTPServerResponse, String?, Bool)
+    {
+        let method = request.head.method
+        if method == .options { return (HTTPServerResponse(status: .ok), nil, false) }
+        let route = relativePath.isEmpty ? "/" : relativePath
+        var identity: Identity? = nil
+        var endpoint: APIEndpoint? = nil
+        do {
+            switch hub.router.match(method, path: route) {
+            case .notFound:
+                throw HubError.notFound()
+            case .methodNotAllowed(let allowed):
+                var headers = HTTPFields()
+                headers[.allow] = (allowed + [.options]).map(\.rawValue).joined(separator: ", ")
+                throw HubError(.methodNotAllowed, "Method Not Allowed", headers: headers)
+            case .found(let found, let parameters):
+                endpoint = found
+                identity = try await hub.identify(request)
+                let apiRequest = APIRequest(head: request.head, path: parameters, identity: identity, hub: hub,
+                                            remoteIP: ip, isSecure: Self.isSecure(request), body: request.body)
+                var response = try await found.run(apiRequest)
+                if response.headers[.contentType] == nil, case .bytes = response.body {
+                    response.headers[.contentType] = "application/json"
+                }
+                afterRequest(found, method: method)
+                return (response, identity?.name, found.name == HubAPI.healthHandlerName)
+            }
+        } catch {
+            if let endpoint { afterRequest(endpoint, method: method) }
+            let hubError = ErrorResponses.hubError(for: error, logger: hub.logger, context: "\(method.rawValue) \(AccessLog.scrub(request.head.target))")
+            return (ErrorResponses.json(hubError), identity?.name, false)
+        }
+    }
+
+    /// Writes can change what tokens may do; make cached identities stale once they are done.
+    private func afterRequest(_ endpoint: APIEndpoint, method: HTTPRequest.Method) {
+        let changes = endpoint.changesIdentities ?? !(method == .get || method == .head)
+        if changes { hub.identitiesChanged() }
+    }
+
+    /// Paths outside `<base>hub/` are sent to the same path under it (JupyterHub's prefix redirect).
+    private func outsideHub(_ head: RequestHead) -> HTTPServerResponse {
+        let base = hub.baseURL
+        let path = String(head.path)
+        guard path.hasPrefix(base) || path + "/" == base else {
+            return ErrorResponses.html(HubError.notFound())
+        }
+        let rest = path.count > base.count ? String(path.dropFirst(base.count)) : ""
+        return Self.redirect(.found, to: hub.hubPrefix + rest + (head.query.map { "?" + $0 } ?? ""))
+    }
+
+    static func redirect(_ status: HTTPResponse.Status, to location: String) -> HTTPServerResponse {
+        HTTPServerResponse(status: status, headers: [.location: location], body: .empty)
+    }
+
+    /// The client address: the last `X-Forwarded-For` hop (added by our proxy), else the peer.
+    static func clientIP(_ request: HTTPServerRequest) -> String {
+        if let real = request.head.headers[HTTPField.Name("X-Real-Ip")!], !real.isEmpty { return real }
+        if let forwarded = request.head.headers[.xForwardedFor],
+           let last = forwarded.split(separator: ",").last {
+            let trimmed = last.drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed()
+            if !trimmed.isEmpty { return String(trimmed) }
+        }
+        return request.remoteHost
+    }
+
+    static func isSecure(_ request: HTTPServerRequest) -> Bool {
+        if request.isTLS { return true }
+        return request.head.headers[HTTPField.Name("X-Forwarded-Proto")!]?.lowercased().hasPrefix("https") ?? false
+    }
+}
+
+extension HTTPField.Name {
+    static let xForwardedFor = HTTPField.Name("X-Forwarded-For")!
+}

@@ -1,0 +1,77 @@
+// Who is making a request and what they may do: resolved once per request (or taken from the
+// identity cache) and then consulted by every scope check of that request.
+import Auth
+import Store
+
+/// A user together with what its model needs besides its row: groups, roles and servers.
+public struct UserSnapshot: Sendable, Equatable {
+    public var user: User
+    /// Group names, in membership order.
+    public var groups: [String]
+    /// Names of roles held directly (not through groups), as the REST model's `roles` reports them.
+    public var roles: [String]
+    /// Every server row of the user (active or not).
+    public var servers: [Server]
+
+    public init(user: User, groups: [String], roles: [String], servers: [Server]) {
+        self.user = user; self.groups = groups; self.roles = roles; self.servers = servers
+    }
+}
+
+/// The authenticated caller of a request.
+public struct Identity: Sendable {
+    /// The user or service a credential belongs to.
+    public enum Owner: Sendable {
+        case user(UserSnapshot)
+        case service(Service)
+    }
+
+    /// How the caller authenticated.
+    public enum Credential: Sendable {
+        /// An API or OAuth token (`Authorization` header).
+        case token(APIToken)
+        /// The hub login cookie (set up by the pages helper); carries the browser session id.
+        case cookie(sessionID: String?)
+    }
+
+    public let owner: Owner
+    public let credential: Credential
+    /// The caller's effective scopes for this request (token scopes capped by the owner's).
+    public let scopes: ExpandedScopes
+
+    public init(owner: Owner, credential: Credential, scopes: ExpandedScopes) {
+        self.owner = owner; self.credential = credential; self.scopes = scopes
+    }
+
+    /// The owner's name (user or service name).
+    public var name: String {
+        switch owner {
+        case .user(let snapshot): return snapshot.user.name
+        case .service(let service): return service.name
+        }
+    }
+
+    /// The owner as a scope holder.
+    public var holder: ScopeHolder {
+        switch owner {
+        case .user(let snapshot): return .user(snapshot.user.name)
+        case .service(let service): return .service(service.name)
+        }
+    }
+
+    /// The user, if the caller is one.
+    public var user: UserSnapshot? { if case .user(let u) = owner { return u } else { return nil } }
+    /// The service, if the caller is one.
+    public var service: Service? { if case .service(let s) = owner { return s } else { return nil } }
+
+    /// The token used, if the caller authenticated with one.
+    public var token: APIToken? { if case .token(let t) = credential { return t } else { return nil } }
+
+    /// The browser session this request belongs to (token's or cookie's).
+    public var sessionID: String? {
+        switch credential {
+        case .token(let t): return t.sessionID
+        case .cookie(let id): return id
+        }
+    }
+}

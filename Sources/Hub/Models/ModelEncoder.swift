@@ -1,0 +1,135 @@
+// The REST models (user, server, token, service) with JupyterHub's field visibility: each key is
+// shown only if the caller holds one of the scopes that reveal it for that resource (contract §6).
+import Auth
+import HTTP
+import Store
+
+/// Writes REST models as the caller may see them.
+public struct ModelEncoder: Sendable {
+    /// The caller's effective scopes.
+    public let scopes: ExpandedScopes
+    /// Include stopped servers in `servers` (`?include_stopped_servers`).
+    public let includeStoppedServers: Bool
+    let urls: HubURLs
+
+    init(scopes: ExpandedScopes, hub: Hub, includeStoppedServers: Bool) {
+        self.scopes = scopes
+        self.includeStoppedServers = includeStoppedServers
+        self.urls = HubURLs(baseURL: hub.baseURL)
+    }
+
+    /// User model fields and the scopes that reveal them.
+    private static let userAccess: [(ScopeName, Set<UserField>)] = [
+        (.readUsers, [.kind, .name, .userInfo, .admin, .roles, .groups, .server, .pending, .created, .lastActivity]),
+        (.readUsersName, [.kind, .name, .userInfo, .admin]),
+        (.readUsersGroups, [.kind, .name, .groups]),
+        (.readUsersActivity, [.kind, .name, .lastActivity]),
+        (.readServers, [.kind, .name, .servers]),
+        (.readRolesUsers, [.kind, .name, .roles, .admin]),
+        (.adminAuthState, [.kind, .name, .authState]),
+    ]
+
+    enum UserField: Hashable { case kind, name, userInfo, admin, roles, groups, server, pending, created, lastActivity, servers, authState }
+
+    /// Whether the caller may see anything of `user` (a list omits users that give an empty model).
+    public func canSeeUser(_ user: UserSnapshot) -> Bool { !userFields(user).isEmpty }
+
+    private func userFields(_ snapshot: UserSnapshot) -> Set<UserField> {
+        let membership = PrefetchedMembership(groupsByUser: [snapshot.user.name: Set(snapshot.groups)])
+        var fields: Set<UserField> = []
+        for (scope, keys) in Self.userAccess where (try? scopes.has(scope, on: .user(snapshot.user.name), membership: membership)) == true {
+            fields.formUnion(keys)
+        }
+        return fields
+    }
+
+    /// Writes the user model; `authState` is the decrypted state for single-user GET/PATCH (null otherwise).
+    /// `extra` appends members (e.g. `/user`'s `token_id`, `scopes`) inside the object.
+    public func writeUser(_ snapshot: UserSnapshot, to w: inout JSONWriter, authState: JSONValue? = nil,
+                          extra: (inout JSONWriter) -> Void = { _ in }) {
+        let fields = userFields(snapshot)
+        let user = snapshot.user
+        let defaultServer = snapshot.servers.first { $0.name == "" }
+        w.beginObject()
+        if fields.contains(.kind) { w.key("kind"); w.string("user") }
+        if fields.contains(.name) { w.key("name"); w.string(user.name) }
+        if fields.contains(.admin) { w.key("admin"); w.bool(user.admin) }
+        if fields.contains(.roles) { w.key("roles"); w.strings(snapshot.roles) }
+        if fields.contains(.groups) { w.key("groups"); w.strings(snapshot.groups) }
+        if fields.contains(.server) {
+            w.key("server"); w.string(defaultServer.map { $0.ready ? urls.userURL(user.name) : nil } ?? nil)
+        }
+        if fields.contains(.pending) { w.key("pending"); w.string(defaultServer?.pending?.rawValue) }
+        if fields.contains(.created) { w.key("created"); w.timestamp(user.created) }
+        if fields.contains(.lastActivity) { w.key("last_activity"); w.timestamp(user.lastActivity) }
+        if fields.contains(.authState) {
+            w.key("auth_state")
+            if let authState { w.value(authState) } else { w.null() }
+        }
+        if !fields.isEmpty {
+            let membership = PrefetchedMembership(groupsByUser: [user.name: Set(snapshot.groups)])
+            let visible = snapshot.servers.filter { server in
+                (server.isActive || includeStoppedServers)
+                    && (try? scopes.has(.readServers, on: .server(ServerRef(user: user.name, name: server.name)), membership: membership)) == true
+            }
+            // Present (possibly empty) with read:servers on the user; otherwise only if some server is visible.
+            if fields.contains(.servers) || !visible.isEmpty {
+                w.key("servers")
+                w.beginObject()
+                for server in visible {
+                    w.key(server.name)
+                    writeServer(server, owner: user.name, to: &w)
+                }
+                w.endObject()
+            }
+        }
+        if fields.contains(.userInfo) { w.key("user_info"); w.beginObject(); w.endObject() }
+        extra(&w)
+        w.endObject()
+    }
+
+    /// Writes the server model (the caller's right to read the server is checked by the caller).
+    public func writeServer(_ server: Server, owner: String, to w: inout JSONWriter) {
+        let url = urls.serverURL(user: owner, server: server.name)
+        w.beginObject()
+        w.key("name"); w.string(server.name)
+        w.key("display_name"); w.string(server.displayName)
+        w.key("full_name"); w.string(owner + "/" + server.name)
+        w.key("last_activity"); w.timestamp(server.lastActivity)
+        w.key("started"); w.timestamp(server.started)
+        w.key("pending"); w.string(server.pending?.rawValue)
+        w.key("ready"); w.bool(server.ready)
+        w.key("stopped"); w.bool(!server.isActive)
+        w.key("url"); w.string(url)
+        w.key("user_options"); w.rawJSON(server.userOptions.description)
+        w.key("progress_url"); w.string(urls.progressURL(user: owner, server: server.name))
+        // No `public_url` is configured in PawsHub, so the absolute forms are null as in JupyterHub.
+        w.key("full_url"); w.null()
+        w.key("full_progress_url"); w.null()
+        let ref = ServerRef(user: owner, name: server.name)
+        if (try? scopes.has(.adminServerState, on: .server(ref), membership: PrefetchedMembership.empty)) == true {
+            w.key("state"); w.rawJSON(server.state.description)
+        }
+        w.endObject()
+    }
+
+    /// Writes the token model. `scopes` are the token's scopes as reported (sorted by the caller),
+    /// `oauthClient` the client's description or identifier (`JupyterHub` for hub tokens).
+    public func writeToken(_ token: APIToken, ownerName: String, scopes tokenScopes: [String], oauthClient: String,
+                           to w: inout JSONWriter, extra: (inout JSONWriter) -> Void = { _ in }) {
+        w.beginObject()
+        w.key(token.userID != nil ? "user" : "service"); w.string(ownerName)
+        w.key("id"); w.string("a\(token.id.rawValue)")
+        w.key("kind"); w.string("api_token")
+        w.key("roles"); w.beginArray(); w.endArray()
+        w.key("scopes"); w.strings(tokenScopes)
+        w.key("created"); w.timestamp(token.created)
+        w.key("last_activity"); w.timestamp(token.lastActivity)
+        w.key("expires_at"); w.timestamp(token.expiresAt)
+        w.key("note"); w.string(token.note)
+        w.key("session_id"); w.string(token.sessionID)
+        w.key("oauth_client"); w.string(oauthClient)
+        extra(&w)
+        w.endObject()
+    }
+}
