@@ -7,6 +7,8 @@ enum APIRoutes {
         registerHubAPI(into: &router)
         registerCurrentUserAPI(into: &router)
         registerShutdownAPI(into: &router)
+        registerUsersAPI(into: &router)
+        registerUserActivityAPI(into: &router)
         return router
     }
 }

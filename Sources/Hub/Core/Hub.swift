@@ -37,6 +37,8 @@ public final class Hub: Sendable {
     public let roles: LoadedRoles
     /// Batched `last_activity` writes for tokens and their owners.
     public let activity: ActivityRecorder
+    /// Activity reported by single-user servers, visible at once and written every `ReportedActivity.flushInterval`.
+    public let reportedActivity: ReportedActivity
     let identities: IdentityCache
     let router: Router<APIEndpoint>
 
@@ -46,6 +48,7 @@ public final class Hub: Sendable {
         var shutdownHandler: (@Sendable (ShutdownRequest) -> Void)?
         var cookieAuthenticator: (any CookieAuthenticator)?
         var activityTask: Task<Void, Never>?
+        var reportedActivityTask: Task<Void, Never>?
     }
     private let runtime = Mutex(Runtime())
 
@@ -66,6 +69,7 @@ public final class Hub: Sendable {
             throw HubStartupError.configuration("JupyterHub.load_roles: \(error)")
         }
         self.activity = ActivityRecorder(store: store, logger: logger)
+        self.reportedActivity = ReportedActivity(store: store, logger: logger)
         self.identities = IdentityCache()
         self.router = APIRoutes.router()
     }
@@ -118,6 +122,12 @@ public final class Hub: Sendable {
             return state.activityTask
         }
         previous?.cancel()
+        let reports = reportedActivity
+        let reportsTask = Task { await reports.run() }
+        runtime.withLock { state -> Task<Void, Never>? in
+            defer { state.reportedActivityTask = reportsTask }
+            return state.reportedActivityTask
+        }?.cancel()
     }
 
     /// Stops background work and writes pending activity.
@@ -131,6 +141,16 @@ public final class Hub: Sendable {
             await task.value
         } else {
             await activity.flush()
+        }
+        let reportsTask = runtime.withLock { state -> Task<Void, Never>? in
+            defer { state.reportedActivityTask = nil }
+            return state.reportedActivityTask
+        }
+        if let reportsTask {
+            reportsTask.cancel()
+            await reportsTask.value
+        } else {
+            await reportedActivity.flush()
         }
     }
 }
