@@ -96,7 +96,8 @@ public final class ReportedActivity: Sendable {
             do { try await Task.sleep(for: interval) } catch { break }
             await flush()
         }
-        await flush()
+        // GRDB refuses database access from a cancelled task, so the last flush runs outside this one.
+        await Task.detached { [self] in await flush() }.value
     }
 
     private static func later(_ a: Timestamp?, _ b: Timestamp?) -> Timestamp? {
