@@ -1,4 +1,5 @@
 import ArgumentParser
+import Hub
 
 /// `pawshub`: the hub, the proxy and their admin commands in one binary.
 /// Each subcommand lives in its own file (`ProxyCommand.swift`, `ServeCommand.swift`, …).
@@ -11,10 +12,13 @@ struct PawsHubCommand: AsyncParsableCommand {
         subcommands: [
             // Subcommands register here, one line each.
             ConfigCommand.self,
+            ServeCommand.self,
+            MigrateCommand.self,
+            TokenCommand.self,
         ]
     )
 }
 
 enum PawsHubVersion {
-    static let string = "0.1.0"
+    static let string = HubAPI.pawsHubVersion
 }

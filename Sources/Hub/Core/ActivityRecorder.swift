@@ -85,12 +85,12 @@ public final class ActivityRecorder: Sendable {
         }
     }
 
-    /// Flushes every `interval` until the task is cancelled, then flushes once more.
+    /// Flushes every `interval` until the task is cancelled. The final flush is the stopper's job:
+    /// a cancelled task cannot write (the database refuses work for cancelled tasks).
     func run(every interval: Duration = ActivityRecorder.resolution) async {
         while !Task.isCancelled {
             do { try await Task.sleep(for: interval) } catch { break }
             await flush()
         }
-        await flush()
     }
 }

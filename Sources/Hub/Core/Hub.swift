@@ -139,9 +139,8 @@ public final class Hub: Sendable {
         if let task {
             task.cancel()
             await task.value
-        } else {
-            await activity.flush()
         }
+        await activity.flush()
         let reportsTask = runtime.withLock { state -> Task<Void, Never>? in
             defer { state.reportedActivityTask = nil }
             return state.reportedActivityTask
@@ -149,9 +148,8 @@ public final class Hub: Sendable {
         if let reportsTask {
             reportsTask.cancel()
             await reportsTask.value
-        } else {
-            await reportedActivity.flush()
         }
+        await reportedActivity.flush()
     }
 }
 

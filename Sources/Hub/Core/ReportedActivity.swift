@@ -90,14 +90,13 @@ public final class ReportedActivity: Sendable {
         }
     }
 
-    /// Flushes every `interval` until cancelled, then once more.
+    /// Flushes every `interval` until cancelled (GRDB refuses access from a cancelled task, so `Hub.stop()`
+    /// does the last flush itself).
     func run(every interval: Duration = ReportedActivity.flushInterval) async {
         while !Task.isCancelled {
             do { try await Task.sleep(for: interval) } catch { break }
             await flush()
         }
-        // GRDB refuses database access from a cancelled task, so the last flush runs outside this one.
-        await Task.detached { [self] in await flush() }.value
     }
 
     private static func later(_ a: Timestamp?, _ b: Timestamp?) -> Timestamp? {

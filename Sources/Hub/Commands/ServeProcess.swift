@@ -1,0 +1,123 @@
+// `pawshub serve`: load configuration, open and migrate the database, start the hub, listen, and
+// stop gracefully on SIGTERM/SIGINT or `POST /hub/api/shutdown`.
+import HTTP
+import Logging
+import Store
+
+/// The logic of `pawshub serve`.
+public enum ServeProcess {
+    /// How long in-flight requests may finish after a stop is requested.
+    static let gracePeriod: Duration = .seconds(10)
+
+    private enum StopReason: Sendable { case signal(Int32), api(ShutdownRequest), failed(String) }
+
+    /// Runs the hub until stopped; returns the exit code (0 clean stop, 1 runtime failure, 2 configuration).
+    /// `onListening` receives the bound public and hub ports (tests bind port 0).
+    public static func run(file: String?, environment: [String: String],
+                           onListening: @Sendable (_ publicPort: Int, _ hubPort: Int) -> Void = { _, _ in }) async -> Int32 {
+        let configuration: HubConfiguration
+        do {
+            configuration = try HubConfiguration.load(file: file, environment: environment)
+        } catch {
+            emit(error.description)
+            return 2
+        }
+        let logger = Logger(label: "pawshub.hub")
+        let settings = configuration.jupyterHub
+        // Install the signal handlers before anything slow, so an early SIGTERM still stops us cleanly.
+        do { try TerminationSignal.install() } catch {
+            emit("Cannot install signal handlers: \(error)")
+            return 1
+        }
+        let store: Store
+        do {
+            store = try Store(path: settings.databaseURL.path)
+        } catch {
+            emit("Database \(settings.databaseURL.path): \(error)")
+            return 1
+        }
+        let hub: Hub
+        do {
+            hub = try Hub(configuration: configuration, store: store, environment: environment, logger: logger)
+            try await hub.start()
+        } catch {
+            emit(error.description)
+            if case .configuration = error { return 2 }
+            return 1
+        }
+
+        let group: EventLoopGroup
+        do { group = try EventLoopGroup() } catch {
+            emit("Cannot start event loops: \(error)")
+            await hub.stop()
+            return 1
+        }
+        var servers: [HTTPServer] = []
+        let (stops, stopper) = AsyncStream<StopReason>.makeStream()
+        hub.onShutdown { stopper.yield(.api($0)) }
+        do {
+            let hubServer = HTTPServer(configuration: listener(settings.hubBindURL), group: group, handler: hub.handler)
+            try hubServer.start()
+            servers.append(hubServer)
+            var publicPort = hubServer.boundPort
+            // Until the embedded proxy is wired in, the public URL serves the hub directly: its only
+            // route would be `/` → hub anyway; user-server routes come with the proxy.
+            if !sameListener(settings.bindURL, settings.hubBindURL) {
+                let publicServer = HTTPServer(configuration: listener(settings.bindURL), group: group, handler: hub.handler)
+                try publicServer.start()
+                servers.append(publicServer)
+                publicPort = publicServer.boundPort
+            }
+            logger.info("Hub API listening on \(display(settings.hubBindURL, port: hubServer.boundPort))hub/")
+            logger.info("JupyterHub is now running at \(display(settings.bindURL, port: publicPort))")
+            onListening(publicPort, hubServer.boundPort)
+        } catch {
+            emit("Cannot listen: \(error)")
+            for server in servers { await server.shutdown(gracePeriod: .zero) }
+            await hub.stop()
+            group.shutdown()
+            return 1
+        }
+
+        let signalTask = Task {
+            do { stopper.yield(.signal(try await TerminationSignal.wait(on: group.loops[0]))) } catch {
+                stopper.yield(.failed("signal wait failed: \(error)"))
+            }
+        }
+        var exitCode: Int32 = 0
+        for await reason in stops {
+            switch reason {
+            case .signal(let number): logger.info("Received signal \(number), stopping")
+            case .api(let request): logger.info("Shutdown requested through the API", metadata: ["servers": "\(request.servers)", "proxy": "\(request.proxy)"])
+            case .failed(let why): logger.error("\(why)"); exitCode = 1
+            }
+            break
+        }
+        signalTask.cancel()
+        for server in servers { await server.shutdown(gracePeriod: gracePeriod) }
+        await hub.stop()
+        group.shutdown()
+        logger.info("Hub stopped")
+        return exitCode
+    }
+
+    private static func listener(_ url: BindURL) -> ServerConfiguration {
+        ServerConfiguration(host: url.host.isEmpty ? "0.0.0.0" : url.host, port: url.port)
+    }
+
+    private static func sameListener(_ a: BindURL, _ b: BindURL) -> Bool { a.host == b.host && a.port == b.port }
+
+    private static func display(_ url: BindURL, port: Int) -> String {
+        let host = url.host.isEmpty || url.host == "0.0.0.0" ? "127.0.0.1" : url.host
+        return "\(url.scheme)://\(host.contains(":") ? "[\(host)]" : host):\(port)\(url.basePath)"
+    }
+
+    /// One line on standard error (before logging is relevant: configuration and start-up failures).
+    static func emit(_ message: String) {
+        let text = message.hasSuffix("\n") ? message : message + "\n"
+        let bytes = Array(text.utf8)
+        bytes.withUnsafeBytes { _ = write(2, $0.baseAddress, $0.count) }
+    }
+}
+
+import Glibc

@@ -1,0 +1,78 @@
+// Log lines shaped like JupyterHub's (`[I 2026-11-25 11:28:33.123 PawsHub] message key=value`), so
+// admins' grep habits and log dashboards carry over. One write per line to stderr.
+import Foundation
+import Logging
+import Synchronization
+
+/// A swift-log handler printing JupyterHub-style lines to standard error.
+public struct HubLogHandler: LogHandler {
+    public var logLevel: Logger.Level
+    public var metadata: Logger.Metadata = [:]
+    private let label: String
+    private static let output = Mutex(())
+
+    /// A handler for `label` at `level`.
+    public init(label: String, level: Logger.Level = .info) {
+        self.label = label
+        self.logLevel = level
+    }
+
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    /// The swift-log level for a JupyterHub `log_level` name.
+    public static func level(for configured: LogLevel) -> Logger.Level {
+        switch configured {
+        case .debug: return .debug
+        case .info: return .info
+        case .warning, .warn: return .warning
+        case .error: return .error
+        case .critical: return .critical
+        }
+    }
+
+    public func log(event: LogEvent) {
+        let level = event.level, message = event.message, explicit = event.metadata
+        var line = "[\(Self.letter(level)) \(Self.timestamp()) PawsHub \(label)] \(message)"
+        let merged = explicit.map { metadata.merging($0) { $1 } } ?? metadata
+        for key in merged.keys.sorted() { line += " \(key)=\(merged[key].map { "\($0)" } ?? "")" }
+        line += "\n"
+        let bytes = Array(line.utf8)
+        Self.output.withLock { _ in
+            bytes.withUnsafeBytes { raw in
+                var offset = 0
+                while offset < raw.count {
+                    let n = write(2, raw.baseAddress! + offset, raw.count - offset)
+                    if n <= 0 { break }
+                    offset += n
+                }
+            }
+        }
+    }
+
+    private static func letter(_ level: Logger.Level) -> String {
+        switch level {
+        case .trace, .debug: return "D"
+        case .info, .notice: return "I"
+        case .warning: return "W"
+        case .error: return "E"
+        case .critical: return "C"
+        }
+    }
+
+    private static func timestamp() -> String {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        var parts = tm()
+        var seconds = now.tv_sec
+        gmtime_r(&seconds, &parts)
+        func pad(_ v: Int32, _ width: Int) -> String {
+            let s = String(v)
+            return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
+        }
+        return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2)) "
+            + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2)).\(pad(Int32(now.tv_nsec / 1_000_000), 3))"
+    }
+}
