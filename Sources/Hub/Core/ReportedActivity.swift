@@ -1,19 +1,28 @@
 // Activity that single-user servers report (`POST /users/{name}/activity`), held in memory and
-// written in one transaction per second. Fleets post every 5 minutes per server, bursts come in
+// written in one transaction per flush. Fleets post every 5 minutes per server, bursts come in
 // thousands, and JupyterHub's one commit per POST was its bottleneck (121 POST/s at c=16; phalanx
 // #4370). Reads overlay the held values, so a report is visible at once though written later.
 import Logging
 import Store
 import Synchronization
 
-/// Latest reported `last_activity` per user and server, not yet (or just) written to the store.
+/// Latest reported `last_activity` per user and server, not yet (or only just) written to the store.
 public final class ReportedActivity: Sendable {
     /// How often held reports are written; the durability bound of an acknowledged report.
     public static let flushInterval: Duration = .milliseconds(500)
 
-    private struct State {
+    private struct Times {
         var users: [UserID: Timestamp] = [:]
         var servers: [ServerID: Timestamp] = [:]
+        var isEmpty: Bool { users.isEmpty && servers.isEmpty }
+    }
+
+    private struct State {
+        /// Reports not yet written.
+        var pending = Times()
+        /// Reports the last flush wrote. Still overlaid for one more interval: a request that read the row
+        /// just before that commit and overlays just after it must not see the value go missing.
+        var written = Times()
     }
 
     private let state = Mutex(State())
@@ -27,66 +36,57 @@ public final class ReportedActivity: Sendable {
 
     /// Holds a report; values only move forward. The user's time also follows its servers' (as the store does).
     public func report(user: UserID, at userTime: Timestamp?, servers: [(ServerID, Timestamp)]) {
+        var latest = userTime
+        for (_, time) in servers where latest.map({ time > $0 }) ?? true { latest = time }
         state.withLock { s in
-            var latest = userTime
-            for (id, time) in servers {
-                if let held = s.servers[id], held >= time { continue }
-                s.servers[id] = time
+            for (id, time) in servers where s.pending.servers[id].map({ time > $0 }) ?? true {
+                s.pending.servers[id] = time
             }
-            for (_, time) in servers where latest.map({ time > $0 }) ?? true { latest = time }
-            if let latest, s.users[user].map({ latest > $0 }) ?? true { s.users[user] = latest }
+            if let latest, s.pending.users[user].map({ latest > $0 }) ?? true { s.pending.users[user] = latest }
         }
     }
 
-    /// The held time for a user, if any (may be older than the stored one; callers take the later).
-    public func userTime(_ id: UserID) -> Timestamp? { state.withLock { $0.users[id] } }
+    /// The latest held time for a user, if any (may be older than the stored one; callers take the later).
+    public func userTime(_ id: UserID) -> Timestamp? {
+        state.withLock { Self.later($0.pending.users[id], $0.written.users[id]) }
+    }
 
     /// Moves the snapshot's user and server `last_activity` to any later held report.
     public func apply(to snapshot: inout UserSnapshot) {
-        state.withLock { s in
-            guard !s.users.isEmpty || !s.servers.isEmpty else { return }
-            snapshot.user.lastActivity = Self.later(snapshot.user.lastActivity, s.users[snapshot.user.id])
-            for index in snapshot.servers.indices {
-                let id = snapshot.servers[index].id
-                snapshot.servers[index].lastActivity = Self.later(snapshot.servers[index].lastActivity, s.servers[id])
-            }
-        }
+        state.withLock { s in Self.apply(s, to: &snapshot) }
     }
 
     /// Applies held reports to many snapshots under one lock.
     public func apply(to snapshots: inout [UserSnapshot]) {
         state.withLock { s in
-            guard !s.users.isEmpty || !s.servers.isEmpty else { return }
-            for i in snapshots.indices {
-                snapshots[i].user.lastActivity = Self.later(snapshots[i].user.lastActivity, s.users[snapshots[i].user.id])
-                for j in snapshots[i].servers.indices {
-                    let id = snapshots[i].servers[j].id
-                    snapshots[i].servers[j].lastActivity = Self.later(snapshots[i].servers[j].lastActivity, s.servers[id])
-                }
-            }
+            guard !s.pending.isEmpty || !s.written.isEmpty else { return }
+            for i in snapshots.indices { Self.apply(s, to: &snapshots[i]) }
         }
     }
 
     /// Whether nothing is waiting to be written.
-    public var isEmpty: Bool { state.withLock { $0.users.isEmpty && $0.servers.isEmpty } }
+    public var isEmpty: Bool { state.withLock { $0.pending.isEmpty } }
 
-    /// Writes held reports. Entries stay held (and visible) until their write commits, and only entries
-    /// not superseded meanwhile are dropped, so a read never sees a value go back. A failed write is retried
-    /// at the next flush.
+    /// Writes held reports. An entry leaves `pending` only once its write committed and no newer report came
+    /// meanwhile; a failed write is retried at the next flush.
     public func flush() async {
-        let (users, servers) = state.withLock { ($0.users, $0.servers) }
-        guard !users.isEmpty || !servers.isEmpty else { return }
+        let batch = state.withLock { $0.pending }
+        guard !batch.isEmpty else {
+            state.withLock { $0.written = Times() }
+            return
+        }
         do {
-            try await store.bumpServerActivity(servers)
-            try await store.bumpUserActivity(users)
+            try await store.bumpServerActivity(batch.servers)
+            try await store.bumpUserActivity(batch.users)
         } catch {
             logger.warning("could not write reported activity; keeping it for the next flush",
-                           metadata: ["users": "\(users.count)", "servers": "\(servers.count)", "error": "\(error)"])
+                           metadata: ["users": "\(batch.users.count)", "servers": "\(batch.servers.count)", "error": "\(error)"])
             return
         }
         state.withLock { s in
-            for (id, time) in servers where s.servers[id] == time { s.servers[id] = nil }
-            for (id, time) in users where s.users[id] == time { s.users[id] = nil }
+            for (id, time) in batch.servers where s.pending.servers[id] == time { s.pending.servers[id] = nil }
+            for (id, time) in batch.users where s.pending.users[id] == time { s.pending.users[id] = nil }
+            s.written = batch
         }
     }
 
@@ -96,6 +96,17 @@ public final class ReportedActivity: Sendable {
         while !Task.isCancelled {
             do { try await Task.sleep(for: interval) } catch { break }
             await flush()
+        }
+    }
+
+    private static func apply(_ s: State, to snapshot: inout UserSnapshot) {
+        guard !s.pending.isEmpty || !s.written.isEmpty else { return }
+        let id = snapshot.user.id
+        snapshot.user.lastActivity = later(snapshot.user.lastActivity, later(s.pending.users[id], s.written.users[id]))
+        for index in snapshot.servers.indices {
+            let server = snapshot.servers[index].id
+            snapshot.servers[index].lastActivity = later(snapshot.servers[index].lastActivity,
+                                                         later(s.pending.servers[server], s.written.servers[server]))
         }
     }
 
