@@ -85,5 +85,14 @@ let package = Package(
         .testTarget(name: "StoreTests", dependencies: ["Store", "store-crash-helper"]),
         .testTarget(name: "AuthTests", dependencies: ["Auth"]),
         .testTarget(name: "HubTests", dependencies: ["Hub"]),
+        // Starts the built `pawshub` binary as a subprocess and talks to it over sockets.
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: [
+                "HTTP",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
     ]
 )

@@ -78,6 +78,19 @@ extension Store {
         }
     }
 
+    /// Names of the roles each user holds directly (the user model's `roles`), for a page of users in one query.
+    public func roleNames(ofUsers users: [UserID]) async throws -> [UserID: [String]] {
+        try await read { db in
+            var result: [UserID: [String]] = [:]
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT m.user_id, r.name FROM user_role_map m JOIN roles r ON r.id = m.role_id
+                WHERE m.user_id IN (SELECT value FROM json_each(?)) ORDER BY m.user_id, r.id
+                """, arguments: [try JSONText.array(users.map(\.rawValue))])
+            for row in rows { result[UserID(row[0]), default: []].append(row[1]) }
+            return result
+        }
+    }
+
     /// Roles of each user, directly and through groups, for computing many users' scopes in one query.
     public func effectiveRoles(ofUsers users: [UserID]) async throws -> [UserID: [Role]] {
         try await read { db in

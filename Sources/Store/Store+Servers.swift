@@ -117,9 +117,10 @@ extension Store {
         }
     }
 
+    /// Walks the partial index of active rows: O(active servers), not O(every server row ever created).
     static func fetchActiveServers(_ db: Database) throws -> [OwnedServer] {
         let rows = try Row.fetchCursor(db, sql: """
-            SELECT u.name AS owner_name, s.* FROM servers s JOIN users u ON u.id = s.user_id
+            SELECT u.name AS owner_name, s.* FROM servers s INDEXED BY servers_active JOIN users u ON u.id = s.user_id
             WHERE s.ready = 1 OR s.pending IS NOT NULL ORDER BY s.id
             """)
         var result: [OwnedServer] = []

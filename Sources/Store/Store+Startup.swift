@@ -20,7 +20,8 @@ extension Store {
         try await read { db in
             let active = try Self.fetchActiveServers(db)
             let owners = try User.fetchAll(db, sql: """
-                SELECT * FROM users WHERE id IN (SELECT user_id FROM servers WHERE ready = 1 OR pending IS NOT NULL) ORDER BY id
+                SELECT * FROM users WHERE id IN (SELECT user_id FROM servers INDEXED BY servers_active
+                    WHERE ready = 1 OR pending IS NOT NULL) ORDER BY id
                 """)
             return StartupSnapshot(
                 activeServers: active,

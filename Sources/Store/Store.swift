@@ -9,18 +9,19 @@ import Logging
 public final class Store: Sendable {
     /// How hard a commit is pushed to disk before a write returns.
     public enum Durability: Sendable {
-        /// `synchronous=FULL`: the WAL is fsynced at every commit, so an acknowledged write survives
-        /// `kill -9`, an OS crash and power loss. The default: a lost token or server row after a node
-        /// crash would strand running servers.
-        case full
-        /// `synchronous=NORMAL`: survives `kill -9` (the WAL is already in the OS page cache) but the last
-        /// commits may be lost on an OS crash; fewer fsyncs.
+        /// `synchronous=NORMAL` (the default): a commit is in the WAL file (the OS page cache) when the write
+        /// returns, so it survives `kill -9` and hub crashes; an OS crash or power loss may drop the commits
+        /// since the last checkpoint, never corrupting the file. Measured here: ~8x the commit rate of `.full`
+        /// (≈2,000 vs ≈250 small commits/s on a shared disk), which matters in login and spawn storms.
         case normal
+        /// `synchronous=FULL`: the WAL is fsynced at every commit, so acknowledged writes also survive an OS
+        /// crash or power loss, at one fsync per commit.
+        case full
     }
 
     /// Tuning knobs with production defaults.
     public struct Options: Sendable {
-        public var durability: Durability = .full
+        public var durability: Durability = .normal
         /// How long a write waits for a lock held by another process before failing, in seconds.
         public var busyTimeoutSeconds: Double = 5
         /// Concurrent read connections (each costs its page cache).

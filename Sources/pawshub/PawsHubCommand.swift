@@ -15,6 +15,7 @@ struct PawsHubCommand: AsyncParsableCommand {
             ServeCommand.self,
             MigrateCommand.self,
             TokenCommand.self,
+            ProxyCommand.self,
         ]
     )
 }

@@ -8,7 +8,7 @@ import Testing
 @Suite("pawshub serve, migrate and token")
 struct CoreCommandTests {
     /// A temp directory with `pawshub.yaml` pointing the database there; returns (dir, config path, db path).
-    func workspace(_ extra: String = "", hubPort: Int = 8081, publicPort: Int = 8000) throws -> (String, String, String) {
+    func workspace(_ extra: String = "", hubPort: Int = 8081, publicPort: Int = 8000, proxyAPIPort: Int = 8001) throws -> (String, String, String) {
         let dir = NSTemporaryDirectory() + "pawshub-cmd-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let db = dir + "/hub.sqlite"
@@ -18,6 +18,8 @@ struct CoreCommandTests {
               hub_bind_url: http://127.0.0.1:\(hubPort)/
               db_url: sqlite:///\(db)
               cookie_secret_file: \(dir)/cookie_secret
+            ConfigurableHTTPProxy:
+              api_url: http://127.0.0.1:\(proxyAPIPort)
             \(extra)
             """
         try yaml.write(toFile: dir + "/pawshub.yaml", atomically: true, encoding: .utf8)
@@ -90,10 +92,11 @@ struct CoreCommandTests {
         #expect(unheld.errors.contains("admin:users"))
     }
 
-    @Test("serve listens on both URLs, answers the API, and exits 0 after POST /hub/api/shutdown")
+    @Test("serve runs the hub behind the embedded proxy, answers the API on both, and exits 0 after POST /hub/api/shutdown")
     func serve() async throws {
-        let hubPort = RawHTTP.freePort(), publicPort = RawHTTP.freePort()
-        let (_, config, _) = try workspace("Authenticator:\n  admin_users: [root]", hubPort: hubPort, publicPort: publicPort)
+        let hubPort = RawHTTP.freePort(), publicPort = RawHTTP.freePort(), apiPort = RawHTTP.freePort()
+        let (_, config, _) = try workspace("Authenticator:\n  admin_users: [root]", hubPort: hubPort, publicPort: publicPort,
+                                           proxyAPIPort: apiPort)
         let token = await TokenTool.run(user: "root", file: config, scopes: [], note: nil, environment: [:])
             .output.trimmingCharacters(in: .whitespacesAndNewlines)
         let listening = Mutex<(Int, Int)?>(nil)
@@ -104,6 +107,10 @@ struct CoreCommandTests {
         let root = try RawHTTP.send(port: hubPort, method: "GET", path: "/hub/api/")
         #expect(root.status == 200)
         #expect(root.body == #"{"version":"6.1.1"}"#)
+        let redirected = try RawHTTP.send(port: publicPort, method: "GET", path: "/user/root/lab")
+        #expect(redirected.status == 302)  // through the proxy's default route to the hub
+        let routes = try RawHTTP.send(port: apiPort, method: "GET", path: "/api/routes")
+        #expect(routes.status == 403)  // the proxy API is never open without its token
         let who = try RawHTTP.send(port: publicPort, method: "GET", path: "/hub/api/user", headers: ["Authorization": "token \(token)"])
         #expect(who.status == 200)
         #expect(who.body.contains(#""name":"root""#))

@@ -58,6 +58,8 @@ struct GroupRoleServiceTests {
         let holders = try await store.holders(ofRole: "culler")
         #expect(holders.users.isEmpty && holders.groups == ["staff"] && holders.services == ["culler"])
 
+        let direct = try await store.roleNames(ofUsers: [alice.id, bob.id])
+        #expect(direct[alice.id] == ["reader"] && direct[bob.id] == nil)
         let effective = try await store.effectiveRoles(ofUsers: [alice.id, bob.id])
         #expect(effective[alice.id]?.map(\.name) == ["reader"] && effective[bob.id]?.map(\.name) == ["culler"])
 

@@ -16,7 +16,7 @@ func registerCurrentUserAPI(into router: inout Router<APIEndpoint>) {
         let extra: (inout JSONWriter) -> Void = { w in
             w.key("token_id"); w.string(identity.token.map { "a\($0.id.rawValue)" })
             w.key("session_id"); w.string(identity.sessionID)
-            w.key("scopes"); w.strings(identity.scopes.sortedStrings)
+            w.key("scopes"); w.rawJSON(identity.scopeStringsJSON)
         }
         var w = JSONWriter(capacity: 1024)
         switch identity.owner {

@@ -1,7 +1,9 @@
 // `pawshub serve`: load configuration, open and migrate the database, start the hub, listen, and
 // stop gracefully on SIGTERM/SIGINT or `POST /hub/api/shutdown`.
+import Auth
 import HTTP
 import Logging
+import Proxy
 import Store
 
 /// The logic of `pawshub serve`.
@@ -53,26 +55,31 @@ public enum ServeProcess {
             return 1
         }
         var servers: [HTTPServer] = []
+        var proxy: ProxyServer? = nil
         let (stops, stopper) = AsyncStream<StopReason>.makeStream()
         hub.onShutdown { stopper.yield(.api($0)) }
         do {
             let hubServer = HTTPServer(configuration: listener(settings.hubBindURL), group: group, handler: hub.handler)
             try hubServer.start()
             servers.append(hubServer)
-            var publicPort = hubServer.boundPort
-            // Until the embedded proxy is wired in, the public URL serves the hub directly: its only
-            // route would be `/` → hub anyway; user-server routes come with the proxy.
-            if !sameListener(settings.bindURL, settings.hubBindURL) {
-                let publicServer = HTTPServer(configuration: listener(settings.bindURL), group: group, handler: hub.handler)
-                try publicServer.start()
-                servers.append(publicServer)
-                publicPort = publicServer.boundPort
-            }
             logger.info("Hub API listening on \(display(settings.hubBindURL, port: hubServer.boundPort))hub/")
+            var publicPort = hubServer.boundPort
+            switch settings.proxyClass {
+            case .embedded:
+                let embedded = ProxyServer(configuration: try embeddedProxy(configuration, hubPort: hubServer.boundPort),
+                                           logger: Logger(label: "pawshub.proxy"))
+                proxy = embedded
+                try await embedded.start(group: group)
+                publicPort = embedded.publicPort
+            case .configurableHTTPProxy:
+                // The external proxy owns the public URL; routes reach it through its REST API.
+                logger.info("Using the external proxy at \(configuration.configurableHTTPProxy.apiURL)")
+            }
             logger.info("JupyterHub is now running at \(display(settings.bindURL, port: publicPort))")
             onListening(publicPort, hubServer.boundPort)
         } catch {
             emit("Cannot listen: \(error)")
+            await proxy?.shutdown(gracePeriod: .zero)
             for server in servers { await server.shutdown(gracePeriod: .zero) }
             await hub.stop()
             group.shutdown()
@@ -94,6 +101,7 @@ public enum ServeProcess {
             break
         }
         signalTask.cancel()
+        await proxy?.shutdown(gracePeriod: gracePeriod)
         for server in servers { await server.shutdown(gracePeriod: gracePeriod) }
         await hub.stop()
         group.shutdown()
@@ -105,7 +113,23 @@ public enum ServeProcess {
         ServerConfiguration(host: url.host.isEmpty ? "0.0.0.0" : url.host, port: url.port)
     }
 
-    private static func sameListener(_ a: BindURL, _ b: BindURL) -> Bool { a.host == b.host && a.port == b.port }
+    /// The in-process proxy: public listener on `bind_url`, everything (`/`) routed to the hub, its
+    /// REST API on `ConfigurableHTTPProxy.api_url` guarded by the configured or a random token.
+    private static func embeddedProxy(_ configuration: HubConfiguration, hubPort: Int) throws -> ProxyConfiguration {
+        let settings = configuration.jupyterHub
+        let chp = configuration.configurableHTTPProxy
+        var proxy = ProxyConfiguration()
+        proxy.ip = settings.bindURL.host
+        proxy.port = settings.bindURL.port
+        proxy.apiIP = chp.apiURL.host
+        proxy.apiPort = chp.apiURL.port
+        proxy.authToken = try chp.authToken?.value ?? TokenGenerator.hexToken()
+        let hubHost = settings.hubBindURL.host
+        let target = ["", "0.0.0.0", "::"].contains(hubHost) ? "127.0.0.1" : hubHost
+        proxy.defaultTarget = "http://\(target.contains(":") ? "[\(target)]" : target):\(hubPort)"
+        try proxy.validate()
+        return proxy
+    }
 
     private static func display(_ url: BindURL, port: Int) -> String {
         let host = url.host.isEmpty || url.host == "0.0.0.0" ? "127.0.0.1" : url.host

@@ -60,6 +60,8 @@ public final class Hub: Sendable {
         self.environment = environment
         self.logger = logger
         self.scopeHierarchy = .standard
+        self.baseURL = configuration.jupyterHub.baseURL
+        self.hubPrefix = configuration.jupyterHub.baseURL + "hub/"
         do {
             self.roles = try Roles.load(configuration.jupyterHub.loadRoles.map {
                 RoleSpec(name: $0.name, description: $0.description, scopes: $0.scopes,
@@ -78,9 +80,9 @@ public final class Hub: Sendable {
     public var handler: any HTTPHandler { HubHandler(hub: self) }
 
     /// The hub's base URL (`/` or `/prefix/`).
-    public var baseURL: String { configuration.jupyterHub.baseURL }
+    public let baseURL: String
     /// The hub's own prefix, `<base>hub/`.
-    public var hubPrefix: String { baseURL + "hub/" }
+    public let hubPrefix: String
 
     /// The cookie signing secret (loaded by `start()`).
     public var cookieSecret: CookieSecret? { runtime.withLock { $0.cookieSecret } }

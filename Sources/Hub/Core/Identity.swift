@@ -38,9 +38,17 @@ public struct Identity: Sendable {
     public let credential: Credential
     /// The caller's effective scopes for this request (token scopes capped by the owner's).
     public let scopes: ExpandedScopes
+    /// `scopes` as sorted strings (what `GET /user` reports), computed once per resolution, not per request.
+    public let scopeStrings: [String]
+    /// `scopeStrings` already encoded as a JSON array (the whoami endpoint is the hottest path).
+    public let scopeStringsJSON: [UInt8]
 
     public init(owner: Owner, credential: Credential, scopes: ExpandedScopes) {
         self.owner = owner; self.credential = credential; self.scopes = scopes
+        self.scopeStrings = scopes.sortedStrings
+        var writer = JSONWriter()
+        writer.strings(scopeStrings)
+        self.scopeStringsJSON = writer.bytes
     }
 
     /// The owner's name (user or service name).

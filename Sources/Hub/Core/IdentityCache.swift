@@ -42,6 +42,9 @@ final class IdentityCache: Sendable {
     /// The current generation; read it *before* resolving, so a write racing the resolution wins.
     var generation: UInt64 { counter.load(ordering: .acquiring) }
 
+    /// Entries held (live or not yet evicted).
+    var count: Int { entries.withLock { $0.count } }
+
     /// Makes every cached entry stale.
     func invalidate() { counter.add(1, ordering: .releasing) }
 

@@ -88,6 +88,13 @@ public struct JSONWriter: Sendable {
     /// Writes already-serialised JSON text verbatim (it must be one valid value).
     public mutating func rawJSON(_ text: String) { raw(text) }
 
+    /// Writes already-serialised JSON bytes verbatim (one valid value, e.g. from another writer).
+    public mutating func rawJSON(_ encoded: [UInt8]) {
+        separate()
+        bytes.append(contentsOf: encoded)
+        needsComma = true
+    }
+
     private mutating func raw(_ text: String) {
         separate()
         bytes.append(contentsOf: text.utf8)
@@ -96,8 +103,7 @@ public struct JSONWriter: Sendable {
 
     private static let hex = Array("0123456789abcdef".utf8)
 
-    private mutating func appendQuoted(_ text: String) {
-        bytes.append(UInt8(ascii: "\""))
+    private mutating func appendEscaped(_ text: String) {
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "\""): bytes.append(0x5C); bytes.append(UInt8(ascii: "\""))
@@ -111,6 +117,22 @@ public struct JSONWriter: Sendable {
             default: bytes.append(byte)
             }
         }
+    }
+
+    private static func needsEscape(_ byte: UInt8) -> Bool {
+        byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\")
+    }
+
+    private mutating func appendQuoted(_ text: String) {
+        bytes.append(UInt8(ascii: "\""))
+        // Names, URLs and scopes almost never need escaping: copy them in one go.
+        var text = text
+        let copied = text.withUTF8 { utf8 -> Bool in
+            guard !utf8.contains(where: Self.needsEscape) else { return false }
+            bytes.append(contentsOf: utf8)
+            return true
+        }
+        if !copied { appendEscaped(text) }
         bytes.append(UInt8(ascii: "\""))
     }
 }
