@@ -9,19 +9,6 @@ public struct UserActivityTargets: Sendable, Hashable {
 }
 
 extension Store {
-    /// Names of the roles each user holds directly (not through groups), for a page of user models in one query.
-    public func roleNames(ofUsers users: [UserID]) async throws -> [UserID: [String]] {
-        try await read { db in
-            var result: [UserID: [String]] = [:]
-            let rows = try Row.fetchCursor(db.cachedStatement(sql: """
-                SELECT m.user_id, r.name FROM user_role_map m JOIN roles r ON r.id = m.role_id
-                WHERE m.user_id IN (SELECT value FROM json_each(?)) ORDER BY m.user_id, r.id
-                """), arguments: [try JSONText.array(users.map(\.rawValue))])
-            while let row = try rows.next() { result[UserID(row[0]), default: []].append(row[1]) }
-            return result
-        }
-    }
-
     /// Saves `user` as `updateUser` does and changes its direct roles, all in one transaction (an admin flag and
     /// the `admin` role never disagree). `.notFound(.role, name)` if a granted role is missing; nothing is written then.
     public func updateUser(_ user: User, grantingRoles granted: [String], revokingRoles revoked: [String]) async throws {
