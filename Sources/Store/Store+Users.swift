@@ -40,15 +40,35 @@ public enum UserSortKey: String, Sendable, Hashable {
     case id, name, lastActivity = "last_activity"
 }
 
+/// Users named in a filtered list scope (`list:users!user=a`, `!group=g`): a user matches if named or a member.
+public struct UserSubset: Sendable, Hashable {
+    public var names: Set<String>
+    public var groups: Set<String>
+
+    /// The users in `names` plus the members of `groups`.
+    public init(names: Set<String> = [], groups: Set<String> = []) { self.names = names; self.groups = groups }
+
+    /// SQL condition on `users`; one bound JSON list each, so the statement text stays the same for any size.
+    func sql() throws -> (String, StatementArguments) {
+        let condition = """
+            (users.name IN (SELECT value FROM json_each(?)) OR EXISTS (SELECT 1 FROM user_group_map m \
+            JOIN groups g ON g.id = m.group_id WHERE m.user_id = users.id AND g.name IN (SELECT value FROM json_each(?))))
+            """
+        return (condition, [try JSONText.array(names.sorted()), try JSONText.array(groups.sorted())])
+    }
+}
+
 /// Filters for listing users.
 public struct UserQuery: Sendable, Hashable {
     public var name: NameFilter?
     public var state: ServerStateFilter?
     public var sort: UserSort
+    /// Only these users (the caller's filtered list scope); nil = everyone.
+    public var subset: UserSubset?
 
     /// All users by id unless narrowed.
-    public init(name: NameFilter? = nil, state: ServerStateFilter? = nil, sort: UserSort = .id) {
-        self.name = name; self.state = state; self.sort = sort
+    public init(name: NameFilter? = nil, state: ServerStateFilter? = nil, sort: UserSort = .id, subset: UserSubset? = nil) {
+        self.name = name; self.state = state; self.sort = sort; self.subset = subset
     }
 }
 
@@ -96,6 +116,11 @@ extension Store {
                 arguments += args
             }
             if let state = query.state { conditions.append(state.sql) }
+            if let subset = query.subset {
+                let (sql, args) = try subset.sql()
+                conditions.append(sql)
+                arguments += args
+            }
             let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
             let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM users \(whereClause)", arguments: arguments) ?? 0
             let items = try User.fetchAll(

@@ -17,6 +17,8 @@ enum APIRoutes {
         registerServersAPI(into: &router)
         registerProgressAPI(into: &router)
         registerProxyAPI(into: &router)
+        registerUsersAPI(into: &router)
+        registerUserActivityAPI(into: &router)
         return router
     }
 }

@@ -39,6 +39,8 @@ public final class Hub: Sendable {
     public let activity: ActivityRecorder
     /// Single-user servers: spawns, stops, limits, the proxy routes to them.
     public let servers: ServerManager
+    /// Activity reported by single-user servers, visible at once and written every `ReportedActivity.flushInterval`.
+    public let reportedActivity: ReportedActivity
     let identities: IdentityCache
     let router: Router<APIEndpoint>
 
@@ -49,6 +51,7 @@ public final class Hub: Sendable {
         var cookieAuthenticator: (any CookieAuthenticator)?
         var bodyCredentialAuthenticator: (any BodyCredentialAuthenticator)?
         var activityTask: Task<Void, Never>?
+        var reportedActivityTask: Task<Void, Never>?
     }
     private let runtime = Mutex(Runtime())
 
@@ -73,6 +76,7 @@ public final class Hub: Sendable {
         self.activity = ActivityRecorder(store: store, logger: logger)
         let identities = IdentityCache()
         self.identities = identities
+        self.reportedActivity = ReportedActivity(store: store, logger: logger)
         self.router = APIRoutes.router()
         self.servers = ServerManager(configuration: configuration, store: store, environment: environment, logger: logger,
                                      identitiesChanged: { identities.invalidate() })
@@ -133,6 +137,12 @@ public final class Hub: Sendable {
             return state.activityTask
         }
         previous?.cancel()
+        let reports = reportedActivity
+        let reportsTask = Task { await reports.run() }
+        runtime.withLock { state -> Task<Void, Never>? in
+            defer { state.reportedActivityTask = reportsTask }
+            return state.reportedActivityTask
+        }?.cancel()
     }
 
     /// Stops background work (and single-user servers when `cleanup_servers`) and writes pending activity.
@@ -147,6 +157,15 @@ public final class Hub: Sendable {
             await task.value
         }
         await activity.flush()
+        let reportsTask = runtime.withLock { state -> Task<Void, Never>? in
+            defer { state.reportedActivityTask = nil }
+            return state.reportedActivityTask
+        }
+        if let reportsTask {
+            reportsTask.cancel()
+            await reportsTask.value
+        }
+        await reportedActivity.flush()
     }
 }
 
