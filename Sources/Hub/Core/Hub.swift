@@ -45,6 +45,8 @@ public final class Hub: Sendable {
         var secretBox: SecretBox?
         var shutdownHandler: (@Sendable (ShutdownRequest) -> Void)?
         var cookieAuthenticator: (any CookieAuthenticator)?
+        var pages: (any HubPages)?
+        var observers: [any RequestObserver] = []
         var activityTask: Task<Void, Never>?
     }
     private let runtime = Mutex(Runtime())
@@ -100,6 +102,19 @@ public final class Hub: Sendable {
     }
 
     var cookieAuthenticator: (any CookieAuthenticator)? { runtime.withLock { $0.cookieAuthenticator } }
+
+    /// Installs the handler for hub pages (without one, pages answer an HTML 404).
+    public func setPages(_ pages: any HubPages) {
+        runtime.withLock { $0.pages = pages }
+    }
+
+    /// Adds an observer of every finished request.
+    public func addRequestObserver(_ observer: any RequestObserver) {
+        runtime.withLock { $0.observers.append(observer) }
+    }
+
+    var pages: (any HubPages)? { runtime.withLock { $0.pages } }
+    var requestObservers: [any RequestObserver] { runtime.withLock { $0.observers } }
 
     /// Asks the installed shutdown handler to stop the process; false when none is installed.
     func requestShutdown(_ request: ShutdownRequest) -> Bool {
