@@ -61,6 +61,9 @@ public final class Hub: Sendable {
         self.scopeHierarchy = .standard
         self.baseURL = configuration.jupyterHub.baseURL
         self.hubPrefix = configuration.jupyterHub.baseURL + "hub/"
+        self.apiRoot = hubPrefix + "api"
+        self.apiRootSlash = apiRoot + "/"
+        self.healthPath = hubPrefix + "health"
         do {
             self.roles = try Roles.load(configuration.jupyterHub.loadRoles.map {
                 RoleSpec(name: $0.name, description: $0.description, scopes: $0.scopes,
@@ -81,6 +84,10 @@ public final class Hub: Sendable {
     public let baseURL: String
     /// The hub's own prefix, `<base>hub/`.
     public let hubPrefix: String
+    /// The API root, `<base>hub/api`.
+    public let apiRoot: String
+    let apiRootSlash: String
+    let healthPath: String
 
     /// The cookie signing secret (loaded by `start()`).
     public var cookieSecret: CookieSecret? { runtime.withLock { $0.cookieSecret } }

@@ -17,17 +17,17 @@ struct HubHandler: HTTPHandler {
         let head = request.head
         let path = String(head.path)
         let ip = Self.clientIP(request)
-        let apiRoot = hub.hubPrefix + "api"
+        let apiRoot = hub.apiRoot
         var user: String? = nil
         var quiet = false
         var response: HTTPServerResponse
         var handlerName: String
-        let isAPI = path == apiRoot || path.hasPrefix(apiRoot + "/")
+        let isAPI = path == apiRoot || path.hasPrefix(hub.apiRootSlash)
 
         if isAPI {
             (response, user, handlerName) = await api(request, relativePath: path.dropFirst(apiRoot.count), ip: ip)
             quiet = handlerName == BuiltinHandlerNames.health
-        } else if path == hub.hubPrefix + "health" {
+        } else if path == hub.healthPath {
             response = HTTPServerResponse(status: .ok)
             handlerName = BuiltinHandlerNames.health
             quiet = true
@@ -135,7 +135,7 @@ struct HubHandler: HTTPHandler {
 
     /// The client address: the last `X-Forwarded-For` hop (added by our proxy), else the peer.
     static func clientIP(_ request: HTTPServerRequest) -> String {
-        if let real = request.head.headers[HTTPField.Name("X-Real-Ip")!], !real.isEmpty { return real }
+        if let real = request.head.headers[.xRealIP], !real.isEmpty { return real }
         if let forwarded = request.head.headers[.xForwardedFor],
            let last = forwarded.split(separator: ",").last {
             let trimmed = last.drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed()
@@ -146,10 +146,12 @@ struct HubHandler: HTTPHandler {
 
     static func isSecure(_ request: HTTPServerRequest) -> Bool {
         if request.isTLS { return true }
-        return request.head.headers[HTTPField.Name("X-Forwarded-Proto")!]?.lowercased().hasPrefix("https") ?? false
+        return request.head.headers[.xForwardedProto]?.lowercased().hasPrefix("https") ?? false
     }
 }
 
 extension HTTPField.Name {
     static let xForwardedFor = HTTPField.Name("X-Forwarded-For")!
+    static let xForwardedProto = HTTPField.Name("X-Forwarded-Proto")!
+    static let xRealIP = HTTPField.Name("X-Real-Ip")!
 }
