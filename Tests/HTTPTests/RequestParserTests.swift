@@ -189,3 +189,20 @@ func errorsAreSticky() throws {
     parser.feed(Array("GET / HTTP/1.1\r\n\r\n".utf8))
     #expect(throws: HTTPParseError.self) { try parser.next() }
 }
+
+@Test("once a large request is consumed the parser lets go of its big buffer")
+func idleParserIsSmall() throws {
+    var buffer = ParseBuffer()
+    buffer.append(Array("POST / HTTP/1.1\r\nContent-Length: 100000\r\n\r\n".utf8) + [UInt8](repeating: 0x61, count: 100_000))
+    _ = buffer.take(40)
+    _ = buffer.take(buffer.count - 1)
+    #expect(buffer.capacity > 4096)
+    buffer.consume(1)
+    #expect(buffer.isEmpty && buffer.capacity <= 4096)
+    var parser = RequestParser()
+    parser.feed(Array("POST / HTTP/1.1\r\nContent-Length: 100000\r\n\r\n".utf8))
+    parser.feed([UInt8](repeating: 0x61, count: 100_000))
+    var bodyBytes = 0
+    while let event = try parser.next() { if case .body(let b) = event { bodyBytes += b.count } }
+    #expect(bodyBytes == 100_000 && parser.bufferedByteCount == 0 && !parser.isMidMessage)
+}

@@ -101,3 +101,40 @@ struct ServerErrorTests {
         }
     }
 }
+
+@Suite("Server: peers that stall")
+struct ServerStallTests {
+    @Test("a request body that stops arriving gets 408 once the body timeout passes")
+    func bodyReadTimeout() async throws {
+        try await withServer({ $0.bodyReadTimeout = .milliseconds(150) }, handler: { request in
+            _ = try await request.body.collect(upTo: 1000)
+            return reply("never")
+        }) { _, port in
+            let client = try RawClient(port: port)
+            try await client.send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc")
+            let response = try await client.readResponse()
+            #expect(response.status == 408)
+            #expect(await client.isClosedByPeer())
+        }
+    }
+
+    @Test("a client that stops reading a large response is cut off after the write timeout")
+    func writeTimeout() async throws {
+        try await withServer({ $0.writeTimeout = .milliseconds(150) }, handler: { _ in
+            HTTPServerResponse(body: .stream { writer in
+                let block = [UInt8](repeating: 0x61, count: 64 * 1024)
+                for _ in 0..<1000 { try await writer.write(block) }  // 64 MB: far beyond socket buffers
+            })
+        }) { server, port in
+            let client = try RawClient(port: port)
+            try await client.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+            // Never read: the server's socket buffer fills, its write waits, the timeout closes it.
+            var count = server.connectionCount
+            for _ in 0..<400 where count > 0 {
+                try await Task.sleep(for: .milliseconds(5))
+                count = server.connectionCount
+            }
+            #expect(count == 0)
+        }
+    }
+}

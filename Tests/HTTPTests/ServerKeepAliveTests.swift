@@ -137,3 +137,55 @@ struct ServerKeepAliveTests {
         }
     }
 }
+
+@Suite("Server: parked idle connections")
+struct ServerParkingTests {
+    @Test("a connection idle past the task linger parks and still serves its next request")
+    func parkedConnectionServes() async throws {
+        try await withServer({ $0.idleTaskLinger = .milliseconds(30) }, handler: { request in reply(request.head.target) }) { server, port in
+            let client = try RawClient(port: port)
+            try await client.send("GET /one HTTP/1.1\r\nHost: x\r\n\r\n")
+            #expect(try await client.readResponse().text == "/one")
+            try await Task.sleep(for: .milliseconds(150))
+            try await client.send("GET /two HTTP/1.1\r\nHost: x\r\n\r\n")
+            #expect(try await client.readResponse().text == "/two")
+            #expect(server.connectionCount == 1)
+        }
+    }
+
+    @Test("a parked connection is still closed at the idle timeout and counted as closed")
+    func parkedConnectionTimesOut() async throws {
+        try await withServer({ $0.idleTaskLinger = .milliseconds(20); $0.idleTimeout = .milliseconds(200) },
+                             handler: { _ in reply("x") }) { server, port in
+            let client = try RawClient(port: port)
+            let start = ContinuousClock.now
+            try await client.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+            _ = try await client.readResponse()
+            #expect(await client.isClosedByPeer())
+            #expect(ContinuousClock.now - start >= .milliseconds(190))
+            var count = server.connectionCount
+            for _ in 0..<100 where count > 0 {
+                try await Task.sleep(for: .milliseconds(5))
+                count = server.connectionCount
+            }
+            #expect(count == 0)
+        }
+    }
+
+    @Test("shutdown closes parked connections at once")
+    func shutdownClosesParked() async throws {
+        let group = try EventLoopGroup(threads: 1)
+        defer { group.shutdown() }
+        var configuration = ServerConfiguration(host: "127.0.0.1", port: 0)
+        configuration.idleTaskLinger = .milliseconds(20)
+        let server = HTTPServer(configuration: configuration, group: group, handler: HandlerFunction { _ in reply("x") })
+        try server.start()
+        let client = try RawClient(port: server.boundPort)
+        try await client.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        _ = try await client.readResponse()
+        try await Task.sleep(for: .milliseconds(100))
+        await server.shutdown(gracePeriod: .seconds(2))
+        #expect(server.connectionCount == 0)
+        #expect(await client.isClosedByPeer())
+    }
+}

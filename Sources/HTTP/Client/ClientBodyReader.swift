@@ -14,8 +14,16 @@ final class ClientBodyReader: @unchecked Sendable {
     }
 
     deinit {
-        // Dropped mid-body: the connection's framing is unknown now; close rather than reuse.
-        if let connection, !finished { connection.channel.close() }
+        // Dropped mid-body: the connection's framing is unknown now; close rather than reuse
+        // (on its loop: the last reference may go away on any thread).
+        guard let connection, !finished else { return }
+        let loop = connection.loop
+        if loop.inEventLoop {
+            connection.channel.close()
+        } else {
+            nonisolated(unsafe) let abandoned = connection
+            loop.execute { abandoned.channel.close() }
+        }
     }
 
     /// Reads what is already buffered without waiting; ends the exchange early when the body is complete.

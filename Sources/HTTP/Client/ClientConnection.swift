@@ -30,12 +30,15 @@ final class ClientConnection: @unchecked Sendable {
     func park(idleFor timeout: Duration, onDead: @escaping (ClientConnection) -> Void) {
         // The parser's storage goes too: an idle connection should hold almost nothing.
         parser = ResponseParser(limits: limits)
-        channel.handle.onReadable = { [unowned self] in onDead(self) }
-        channel.handle.armReadCallback()
         let timer = idleTimer ?? LoopTimer {}
         timer.action = { [unowned self] in onDead(self) }
         idleTimer = timer
         loop.arm(timer, after: timeout)
+        channel.handle.onReadable = { [unowned self] in
+            // Stale edges (for bytes already read) are common; only real input or EOF kills it.
+            if self.channel.handle.hasPendingInput() { onDead(self) }
+        }
+        channel.handle.watchReadable()
     }
 
     func unpark() {

@@ -1,8 +1,10 @@
-/// Idle keep-alive connections of one event loop, per target, most recently used first out.
+/// Idle keep-alive connections of one event loop, per endpoint, most recently used first out.
 /// Parked connections are watched: an upstream that closes one (or sends stray bytes) gets it
 /// dropped at once, and none outlives the idle timeout. Loop-confined.
 final class ConnectionPool: @unchecked Sendable {
-    private var idle: [UpstreamTarget.Endpoint: [ClientConnection]] = [:]
+    /// A short list searched linearly: a loop talks to few upstreams at once, and comparing a
+    /// couple of small strings is cheaper than hashing them on every request.
+    private var idle: [(endpoint: UpstreamTarget.Endpoint, connections: [ClientConnection])] = []
     private let configuration: HTTPClientConfiguration
     private(set) var isShutDown = false
 
@@ -10,11 +12,14 @@ final class ConnectionPool: @unchecked Sendable {
         self.configuration = configuration
     }
 
+    private func slot(_ endpoint: UpstreamTarget.Endpoint) -> Int? {
+        idle.firstIndex { $0.endpoint == endpoint }
+    }
+
     /// An idle connection to `target`, if one is parked.
     func take(_ target: UpstreamTarget) -> ClientConnection? {
-        let endpoint = target.endpoint
-        while var list = idle[endpoint], let connection = list.popLast() {
-            idle[endpoint] = list.isEmpty ? nil : list
+        guard let index = slot(target.endpoint) else { return nil }
+        while let connection = idle[index].connections.popLast() {
             connection.unpark()
             if !connection.channel.isClosed { return connection }
         }
@@ -23,30 +28,41 @@ final class ConnectionPool: @unchecked Sendable {
 
     /// Parks a connection whose exchange ended cleanly, or closes it when the pool is full.
     func put(_ connection: ClientConnection) {
-        var list = idle[connection.target.endpoint] ?? []
-        guard !isShutDown, list.count < configuration.maxIdleConnectionsPerTarget else {
+        guard !isShutDown else {
             connection.channel.close()
             return
         }
-        list.append(connection)
-        idle[connection.target.endpoint] = list
+        let endpoint = connection.target.endpoint
+        let index: Int
+        if let existing = slot(endpoint) {
+            index = existing
+        } else {
+            idle.append((endpoint, []))
+            index = idle.count - 1
+        }
+        guard idle[index].connections.count < configuration.maxIdleConnectionsPerTarget else {
+            connection.channel.close()
+            return
+        }
+        idle[index].connections.append(connection)
         connection.park(idleFor: configuration.idleTimeout) { [unowned self] dead in self.remove(dead) }
     }
 
     private func remove(_ connection: ClientConnection) {
+        connection.unpark()
         connection.channel.close()
-        guard var list = idle[connection.target.endpoint] else { return }
-        list.removeAll { $0 === connection }
-        idle[connection.target.endpoint] = list.isEmpty ? nil : list
+        guard let index = slot(connection.target.endpoint) else { return }
+        idle[index].connections.removeAll { $0 === connection }
+        if idle[index].connections.isEmpty { idle.remove(at: index) }
     }
 
     /// Idle connections parked right now (tests, metrics).
-    var idleCount: Int { idle.values.reduce(0) { $0 + $1.count } }
+    var idleCount: Int { idle.reduce(0) { $0 + $1.connections.count } }
 
     /// Closes every idle connection and refuses new ones.
     func shutdown() {
         isShutDown = true
-        for list in idle.values { for connection in list { connection.unpark(); connection.channel.close() } }
-        idle = [:]
+        for entry in idle { for connection in entry.connections { connection.unpark(); connection.channel.close() } }
+        idle = []
     }
 }

@@ -209,7 +209,8 @@ public final class EventLoop: TaskExecutor, @unchecked Sendable {
             if count > 0 {
                 for i in 0..<Int(count) { dispatch(events[i]) }
             }
-            timers.fireDue(now: now)
+            // One queue access per timer: actions re-enter the queue (arm, disarm).
+            while let timer = timers.popDue(now: now) { timer.action() }
             if drainRemote() { break }
             runLocalJobs()
         }

@@ -34,10 +34,11 @@ public final class EventLoopGroup: Sendable {
     }
 
     /// Stops every loop and waits for its thread. Sockets still open are abandoned, so shut
-    /// servers and clients down first. Must not be called from one of the group's loops.
+    /// servers and clients down first. Called from one of the group's own loops, it cannot wait
+    /// for that loop (it would wait for itself), so that one stops after the current job.
     public func shutdown() {
         for loop in loops { loop.requestStop() }
-        for loop in loops { loop.join() }
+        for loop in loops where !loop.inEventLoop { loop.join() }
     }
 
     private final class Cursor: @unchecked Sendable {

@@ -1,20 +1,28 @@
 import CSystem
 import Glibc
 
-/// A file descriptor registered with one loop. A task that hits EAGAIN stores its continuation
-/// here and then arms EPOLLONESHOT interest (store before arm: the event cannot be lost, since
-/// events are only dispatched on this same thread). Loop-confined.
+/// A file descriptor registered once with its loop's epoll, edge-triggered for input and output.
+/// Readiness is tracked in two flags: a reader that drained the fd (EAGAIN, or a short read)
+/// parks its continuation here and the next edge resumes it. No wake-up can be lost: edges are
+/// dispatched on the loop thread, the same thread that stores continuations, and any data that
+/// arrives after the draining read raises a new edge. Registering once (no per-wait
+/// `epoll_ctl`) saves a system call per wait compared with one-shot re-arming. Loop-confined.
 final class IOHandle {
     let fd: Int32
-    unowned let loop: EventLoop
+    // Strong: a socket outliving its group must still find its loop to close on (and it is cheaper than unowned).
+    let loop: EventLoop
     var slot = -1
     var generation: UInt32 = 0
-    private var inEpoll = false
+    /// The fd may have input (or EOF/error) not yet consumed; false once a read found it drained.
+    var readReady = true
+    /// The fd may accept output; false once a write found the socket buffer full.
+    var writeReady = true
     private var reader: UnsafeContinuation<Void, any Error>?
     private var writer: UnsafeContinuation<Void, any Error>?
     private var readTimer: LoopTimer?
     private var writeTimer: LoopTimer?
-    /// Called on readiness when no task waits (listeners, idle pooled connections).
+    private var registrationError: IOError?
+    /// Called on an input edge when no task waits (listeners, idle pooled connections).
     var onReadable: (() -> Void)?
     private(set) var isClosed = false
 
@@ -22,13 +30,19 @@ final class IOHandle {
         self.fd = fd
         self.loop = loop
         loop.register(self)
+        var event = epoll_event()
+        event.events = EPOLLIN.rawValue | EPOLLOUT.rawValue | EPOLLRDHUP.rawValue | EPOLLET.rawValue
+        event.data.u64 = UInt64(generation) << 32 | UInt64(UInt32(truncatingIfNeeded: slot))
+        if epoll_ctl(loop.epollFD, EPOLL_CTL_ADD, fd, &event) != 0 {
+            registrationError = .errno(errno, "epoll_ctl")
+        }
     }
 
-    private var token: UInt64 { UInt64(generation) << 32 | UInt64(UInt32(truncatingIfNeeded: slot)) }
-
-    /// Suspends until the fd is readable (or hung up), the deadline passes, or the handle closes.
+    /// Waits for the next input edge (the caller just found the fd drained), the deadline, or close.
     func waitReadable(deadline: UInt64?) async throws {
         if isClosed { throw IOError.closed }
+        if let registrationError { throw registrationError }
+        readReady = false
         try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<Void, any Error>) in
             reader = continuation
             if let deadline {
@@ -38,17 +52,14 @@ final class IOHandle {
                 readTimer = timer
                 loop.arm(timer, at: deadline)
             }
-            if let error = updateInterest() {
-                reader = nil
-                if let readTimer { loop.disarm(readTimer) }
-                continuation.resume(throwing: error)
-            }
         }
     }
 
-    /// Suspends until the fd is writable, the deadline passes, or the handle closes.
+    /// Waits for the next output edge (the caller just found the socket buffer full).
     func waitWritable(deadline: UInt64?) async throws {
         if isClosed { throw IOError.closed }
+        if let registrationError { throw registrationError }
+        writeReady = false
         try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<Void, any Error>) in
             writer = continuation
             if let deadline {
@@ -58,63 +69,50 @@ final class IOHandle {
                 writeTimer = timer
                 loop.arm(timer, at: deadline)
             }
-            if let error = updateInterest() {
-                writer = nil
-                if let writeTimer { loop.disarm(writeTimer) }
-                continuation.resume(throwing: error)
-            }
         }
     }
 
-    /// Arms one-shot read interest for the `onReadable` callback.
-    func armReadCallback() {
-        _ = updateInterest()
+    /// Starts watching for input with `onReadable`: calls it now if input (or EOF) may already be
+    /// pending, else on the next edge. Edges can be stale (input a task already read), so a
+    /// callback that must be sure checks `hasPendingInput()`.
+    func watchReadable() {
+        guard !isClosed, let callback = onReadable else { return }
+        if readReady { callback() }
     }
 
-    /// (Re)arms the union of what waiters need, as one-shot interest.
-    private func updateInterest() -> IOError? {
-        var events: UInt32 = 0
-        if reader != nil || onReadable != nil { events |= EPOLLIN.rawValue | EPOLLRDHUP.rawValue }
-        if writer != nil { events |= EPOLLOUT.rawValue }
-        if events == 0 { return nil }
-        var event = epoll_event()
-        event.events = events | EPOLLONESHOT.rawValue
-        event.data.u64 = token
-        let op = inEpoll ? EPOLL_CTL_MOD : EPOLL_CTL_ADD
-        if epoll_ctl(loop.epollFD, op, fd, &event) != 0 {
-            let code = errno
-            if code == ENOENT, op == EPOLL_CTL_MOD, epoll_ctl(loop.epollFD, EPOLL_CTL_ADD, fd, &event) == 0 {
-                return nil
-            }
-            return .errno(code, "epoll_ctl")
+    /// Whether input or EOF is really waiting on this socket (a non-consuming peek); updates `readReady`.
+    func hasPendingInput() -> Bool {
+        if isClosed { return false }
+        var byte: UInt8 = 0
+        let peeked = recv(fd, &byte, 1, Int32(MSG_PEEK) | Int32(MSG_DONTWAIT))
+        if peeked < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
+            readReady = false
+            return false
         }
-        inEpoll = true
-        return nil
+        return true  // data, EOF (0) or an error: all mean the idle socket is not clean
     }
 
-    /// Dispatch from the loop: one-shot interest is now disabled; wake the waiters it concerns.
+    /// Dispatch from the loop: an edge happened; wake the waiters it concerns.
     func handleEvents(_ events: UInt32) {
         let failed = events & (EPOLLERR.rawValue | EPOLLHUP.rawValue) != 0
-        let readable = failed || events & (EPOLLIN.rawValue | EPOLLRDHUP.rawValue) != 0
-        let writable = failed || events & EPOLLOUT.rawValue != 0
-        var resumed = false
-        if readable, let waiting = reader {
-            reader = nil
-            if let readTimer { loop.disarm(readTimer) }
-            waiting.resume()
-            resumed = true
+        if failed || events & (EPOLLIN.rawValue | EPOLLRDHUP.rawValue) != 0 {
+            readReady = true
+            if let waiting = reader {
+                reader = nil
+                if let readTimer { loop.disarm(readTimer) }
+                waiting.resume()
+            } else if let callback = onReadable {
+                callback()
+            }
         }
-        if writable, let waiting = writer {
-            writer = nil
-            if let writeTimer { loop.disarm(writeTimer) }
-            waiting.resume()
-            resumed = true
+        if failed || events & EPOLLOUT.rawValue != 0 {
+            writeReady = true
+            if let waiting = writer {
+                writer = nil
+                if let writeTimer { loop.disarm(writeTimer) }
+                waiting.resume()
+            }
         }
-        if readable, !resumed, reader == nil, let callback = onReadable {
-            callback()
-        }
-        // A waiter whose event did not fire still needs interest.
-        if reader != nil || writer != nil { _ = updateInterest() }
     }
 
     /// Closes the fd and fails any waiter with `IOError.closed`. Idempotent.

@@ -33,8 +33,9 @@ struct TimerQueue {
 
     func disarm(_ timer: LoopTimer) { timer.deadline = 0 }
 
-    /// Fires every timer due at `now`; timers armed by actions for later are left queued.
-    mutating func fireDue(now: UInt64) {
+    /// The next timer due at `now`, already disarmed, or nil. The caller runs its action outside
+    /// any access to the queue: actions may arm and disarm timers themselves.
+    mutating func popDue(now: UInt64) -> LoopTimer? {
         while let top = heap.first, top.deadline <= now {
             pop()
             let timer = top.timer
@@ -47,8 +48,14 @@ struct TimerQueue {
                 continue
             }
             timer.deadline = 0
-            timer.action()
+            return timer
         }
+        return nil
+    }
+
+    /// Fires every timer due at `now` (for code that owns the queue outright, like tests).
+    mutating func fireDue(now: UInt64) {
+        while let timer = popDue(now: now) { timer.action() }
     }
 
     private mutating func push(_ deadline: UInt64, _ timer: LoopTimer) {

@@ -45,8 +45,17 @@ final class SocketChannel: @unchecked Sendable {
                 }
                 continue
             }
+            if !handle.readReady {
+                try await handle.waitReadable(deadline: deadline)
+                continue
+            }
             let count = Glibc.read(handle.fd, scratch.baseAddress, scratch.count)
-            if count > 0 { return try consume(UnsafeRawBufferPointer(rebasing: scratch[0..<count])) }
+            if count > 0 {
+                // A short read drained the socket: the next read waits for an edge instead of
+                // spending a system call on EAGAIN (data arriving meanwhile raises a new edge).
+                if count < scratch.count { handle.readReady = false }
+                return try consume(UnsafeRawBufferPointer(rebasing: scratch[0..<count]))
+            }
             if count == 0 { return nil }
             let code = errno
             if code == EAGAIN || code == EWOULDBLOCK {
@@ -123,6 +132,10 @@ final class SocketChannel: @unchecked Sendable {
     func write(_ bytes: [UInt8]) async throws {
         var offset = 0
         while offset < bytes.count {
+            if !handle.writeReady && tls == nil {
+                try await handle.waitWritable(deadline: writeDeadline)
+                continue
+            }
             let progress = try bytes.withUnsafeBytes { try attemptWrite(UnsafeRawBufferPointer(rebasing: $0[offset...])) }
             if case .wrote(let count) = progress { offset += count } else { try await wait(for: progress) }
         }
@@ -133,6 +146,10 @@ final class SocketChannel: @unchecked Sendable {
         var offset = 0
         let total = first.count + second.count
         while offset < total {
+            if !handle.writeReady && tls == nil {
+                try await handle.waitWritable(deadline: writeDeadline)
+                continue
+            }
             let progress = try first.withUnsafeBytes { a in
                 try second.withUnsafeBytes { b in
                     if offset < first.count {

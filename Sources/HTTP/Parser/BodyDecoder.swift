@@ -87,6 +87,7 @@ struct BodyDecoder: Sendable {
                     return nil
                 }
                 var trailers = HTTPFields()
+                trailers.reserveCapacity(head.fieldLineCount)
                 try buffer.withBytes(from: 0, to: head.length) { bytes in
                     Result { () throws(HTTPParseError) in try FieldLineParser.parse(bytes, into: &trailers) }
                 }.get()

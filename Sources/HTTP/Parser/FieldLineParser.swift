@@ -1,58 +1,90 @@
+import Glibc
 import HTTPTypes
 
 /// Parses `name: value` lines (a header or trailer section) into `HTTPFields`, in order, repeats kept.
 enum FieldLineParser {
     /// Parses field lines in `bytes` up to and including the final empty line.
     static func parse(_ bytes: UnsafeRawBufferPointer, into fields: inout HTTPFields) throws(HTTPParseError) {
+        guard let base = bytes.baseAddress else { return }
         var lineStart = 0
         while lineStart < bytes.count {
-            var lineEnd = lineStart
-            while lineEnd < bytes.count && bytes[lineEnd] != HTTPSyntax.lf { lineEnd += 1 }
+            var lineEnd = bytes.count
+            if let lf = memchr(base + lineStart, Int32(HTTPSyntax.lf), bytes.count - lineStart) {
+                lineEnd = UnsafeRawPointer(lf) - base
+            }
             let next = lineEnd + 1
             if lineEnd > lineStart && bytes[lineEnd - 1] == HTTPSyntax.cr { lineEnd -= 1 }
             if lineEnd == lineStart { return }
-            fields.append(try parseLine(UnsafeRawBufferPointer(rebasing: bytes[lineStart..<lineEnd])))
+            fields.append(try parseLine(UnsafeRawBufferPointer(start: base + lineStart, count: lineEnd - lineStart)))
             lineStart = next
         }
     }
 
     private static func parseLine(_ line: UnsafeRawBufferPointer) throws(HTTPParseError) -> HTTPField {
+        guard let base = line.baseAddress else { throw .badRequest("empty header line") }
         if HTTPSyntax.isOWS(line[0]) {
             throw .badRequest("obsolete line folding in header")
         }
-        var colon = 0
-        while colon < line.count && line[colon] != HTTPSyntax.colon { colon += 1 }
-        guard colon < line.count else { throw .badRequest("header line without colon") }
-        let nameBytes = UnsafeRawBufferPointer(rebasing: line[0..<colon])
+        guard let colonPointer = memchr(base, Int32(HTTPSyntax.colon), line.count) else {
+            throw .badRequest("header line without colon")
+        }
+        let colon = UnsafeRawPointer(colonPointer) - base
+        let nameBytes = UnsafeRawBufferPointer(start: base, count: colon)
         // Whitespace before the colon is not a token byte, so this also refuses "Name : value".
         guard HTTPSyntax.isToken(nameBytes) else { throw .badRequest("invalid header name") }
-        let value = HTTPSyntax.trimmingOWS(UnsafeRawBufferPointer(rebasing: line[(colon + 1)...]))
-        for b in value where !HTTPSyntax.isFieldValueByte(b) {
-            throw .badRequest("invalid byte in header value")
+        let value = HTTPSyntax.trimmingOWS(UnsafeRawBufferPointer(start: base + colon + 1, count: line.count - colon - 1))
+        var highBits: UInt8 = 0
+        for b in value {
+            guard HTTPSyntax.isFieldValueByte(b) else { throw .badRequest("invalid byte in header value") }
+            highBits |= b
         }
         guard let name = KnownFieldNames.name(for: nameBytes)
                 ?? HTTPField.Name(String(decoding: nameBytes, as: UTF8.self)) else {
             throw .badRequest("invalid header name")
         }
+        if highBits & 0x80 == 0 {
+            // ASCII needs no UTF-8 validation; building the String here skips HTTPTypes' slower generic path.
+            return HTTPField(name: name, value: String(decoding: value, as: UTF8.self))
+        }
+        // obs-text: HTTPTypes keeps the raw bytes when they are not UTF-8, so nothing is altered.
         return HTTPField(name: name, value: value)
     }
 }
 
 /// Common field names, prebuilt so parsing them allocates nothing; matched byte-exactly to keep the sender's case.
 enum KnownFieldNames {
-    private static let names: [HTTPField.Name] = [
-        .userAgent, .accept, .acceptEncoding, .acceptLanguage, .connection, .contentLength,
-        .contentType, .cookie, .transferEncoding, .upgrade, .authorization, .referer, .origin,
-        .cacheControl, .ifNoneMatch, .ifModifiedSince, .secWebSocketKey, .secWebSocketVersion,
-        .secWebSocketExtensions, .secWebSocketProtocol, .secWebSocketAccept, .date, .server,
-        .setCookie, .location, .eTag, .lastModified, .vary, .contentEncoding, .expect,
-    ] + ["Host", "X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host", "X-Forwarded-Port", "Keep-Alive",
-         "Upgrade-Insecure-Requests", "Sec-Fetch-Site", "Sec-Fetch-Mode", "Sec-Fetch-Dest", "X-Real-IP"]
-        .compactMap { HTTPField.Name($0) }
+    private struct Entry: Sendable {
+        let bytes: [UInt8]
+        let name: HTTPField.Name
+    }
+
+    /// Indexed by name length, so a lookup compares against a handful of candidates at most.
+    private static let byLength: [[Entry]] = {
+        let names: [HTTPField.Name] = [
+            .userAgent, .accept, .acceptEncoding, .acceptLanguage, .connection, .contentLength,
+            .contentType, .cookie, .transferEncoding, .upgrade, .authorization, .referer, .origin,
+            .cacheControl, .ifNoneMatch, .ifModifiedSince, .secWebSocketKey, .secWebSocketVersion,
+            .secWebSocketExtensions, .secWebSocketProtocol, .secWebSocketAccept, .date, .server,
+            .setCookie, .location, .eTag, .lastModified, .vary, .contentEncoding, .expect,
+        ] + ["Host", "X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host", "X-Forwarded-Port", "Keep-Alive",
+             "Upgrade-Insecure-Requests", "Sec-Fetch-Site", "Sec-Fetch-Mode", "Sec-Fetch-Dest", "X-Real-IP",
+             "X-XSRFToken", "Pragma", "DNT", "Priority"]
+            .compactMap { HTTPField.Name($0) }
+        var table = [[Entry]](repeating: [], count: 32)
+        for name in names {
+            let bytes = Array(name.rawName.utf8)
+            if bytes.count < table.count { table[bytes.count].append(Entry(bytes: bytes, name: name)) }
+        }
+        return table
+    }()
 
     static func name(for bytes: UnsafeRawBufferPointer) -> HTTPField.Name? {
-        for name in names where name.rawName.utf8.count == bytes.count {
-            if name.rawName.utf8.elementsEqual(bytes) { return name }
+        guard bytes.count < byLength.count, let base = bytes.baseAddress else { return nil }
+        for entry in byLength[bytes.count] {
+            let same = entry.bytes.withUnsafeBytes { known in
+                known.baseAddress.map { memcmp($0, base, bytes.count) == 0 } ?? false
+            }
+            if same { return entry.name }
         }
         return nil
     }

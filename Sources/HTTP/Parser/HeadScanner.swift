@@ -10,6 +10,8 @@ struct HeadScanner: Sendable {
         var fieldsStart: Int
         /// Offset just past the LF of the final empty line.
         var length: Int
+        /// Number of field lines, so the parser can size its field storage once.
+        var fieldLineCount: Int
     }
 
     private let expectsStartLine: Bool
@@ -45,7 +47,7 @@ struct HeadScanner: Sendable {
             scanOffset = lf + 1
             if let fieldsStart {
                 if isEmpty {
-                    let head = Head(fieldsStart: fieldsStart, length: scanOffset)
+                    let head = Head(fieldsStart: fieldsStart, length: scanOffset, fieldLineCount: fieldLineCount)
                     reset()
                     return head
                 }

@@ -30,11 +30,13 @@ struct ParseBuffer: Sendable {
         storage.append(contentsOf: bytes)
     }
 
+    /// Bytes of storage currently held (tests check idle connections stay small).
+    var capacity: Int { storage.capacity }
+
     /// Drops consumed bytes when that is cheap relative to what was consumed (amortised O(1) per byte).
     private mutating func compact() {
         if readIndex == storage.count {
-            storage.removeAll(keepingCapacity: true)
-            readIndex = 0
+            releaseConsumed()
         } else if readIndex >= 4096 && readIndex * 2 >= storage.count {
             storage.removeSubrange(0..<readIndex)
             readIndex = 0
@@ -45,10 +47,18 @@ struct ParseBuffer: Sendable {
     mutating func consume(_ n: Int) {
         precondition(n >= 0 && n <= count, "consume past the buffered bytes")
         readIndex += n
-        if readIndex == storage.count {
+        if readIndex == storage.count { releaseConsumed() }
+    }
+
+    /// Empties the storage; a large one is freed, since thousands of idle keep-alive connections
+    /// each holding a big read buffer would cost far more than reallocating for the next burst.
+    private mutating func releaseConsumed() {
+        if storage.capacity > 4096 {
+            storage = []
+        } else {
             storage.removeAll(keepingCapacity: true)
-            readIndex = 0
         }
+        readIndex = 0
     }
 
     /// Copies out and consumes the next `n` unread bytes.

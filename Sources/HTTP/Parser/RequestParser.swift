@@ -57,18 +57,19 @@ public struct RequestParser: Sendable {
         }
         guard let extent = try scanner.scan(&buffer, limits: limits) else { return nil }
         let head = try buffer.withBytes(from: 0, to: extent.length) { bytes in
-            Result { () throws(HTTPParseError) in try Self.parseHead(bytes, fieldsStart: extent.fieldsStart) }
+            Result { () throws(HTTPParseError) in try Self.parseHead(bytes, fieldsStart: extent.fieldsStart, fieldCount: extent.fieldLineCount) }
         }.get()
         buffer.consume(extent.length)
         body = BodyDecoder(framing: head.framing)
         return .head(head)
     }
 
-    private static func parseHead(_ bytes: UnsafeRawBufferPointer, fieldsStart: Int) throws(HTTPParseError) -> RequestHead {
+    private static func parseHead(_ bytes: UnsafeRawBufferPointer, fieldsStart: Int, fieldCount: Int) throws(HTTPParseError) -> RequestHead {
         var lineEnd = fieldsStart - 1
         if lineEnd > 0 && bytes[lineEnd - 1] == HTTPSyntax.cr { lineEnd -= 1 }
         let line = try StartLineParser.parseRequestLine(UnsafeRawBufferPointer(rebasing: bytes[0..<lineEnd]))
         var headers = HTTPFields()
+        headers.reserveCapacity(fieldCount)
         try FieldLineParser.parse(UnsafeRawBufferPointer(rebasing: bytes[fieldsStart...]), into: &headers)
         let facts = FramingFields(headers)
         let framing = try facts.requestFraming(version: line.version)

@@ -100,7 +100,7 @@ public struct ResponseParser: Sendable {
             let method = requestMethod
             let head = try buffer.withBytes(from: 0, to: extent.length) { bytes in
                 Result { () throws(HTTPParseError) in
-                    try Self.parseHead(bytes, fieldsStart: extent.fieldsStart, requestMethod: method)
+                    try Self.parseHead(bytes, fieldsStart: extent.fieldsStart, fieldCount: extent.fieldLineCount, requestMethod: method)
                 }
             }.get()
             buffer.consume(extent.length)
@@ -113,12 +113,13 @@ public struct ResponseParser: Sendable {
         }
     }
 
-    private static func parseHead(_ bytes: UnsafeRawBufferPointer, fieldsStart: Int,
+    private static func parseHead(_ bytes: UnsafeRawBufferPointer, fieldsStart: Int, fieldCount: Int,
                                   requestMethod: HTTPRequest.Method) throws(HTTPParseError) -> ResponseHead {
         var lineEnd = fieldsStart - 1
         if lineEnd > 0 && bytes[lineEnd - 1] == HTTPSyntax.cr { lineEnd -= 1 }
         let line = try StartLineParser.parseStatusLine(UnsafeRawBufferPointer(rebasing: bytes[0..<lineEnd]))
         var headers = HTTPFields()
+        headers.reserveCapacity(fieldCount)
         try FieldLineParser.parse(UnsafeRawBufferPointer(rebasing: bytes[fieldsStart...]), into: &headers)
         let facts = FramingFields(headers)
         let (framing, keepAlive) = try facts.responseFraming(

@@ -1,3 +1,4 @@
+import Glibc
 import HTTPTypes
 
 /// Parses request lines and status lines (RFC 9112 §3, §4) from one line without its line ending.
@@ -23,12 +24,19 @@ enum StartLineParser {
         let targetBytes = UnsafeRawBufferPointer(rebasing: line[(firstSpace + 1)..<lastSpace])
         let versionBytes = UnsafeRawBufferPointer(rebasing: line[(lastSpace + 1)...])
         guard !targetBytes.isEmpty else { throw .badRequest("empty request target") }
-        for b in targetBytes where b <= HTTPSyntax.sp || b == 0x7F {
-            throw .badRequest("invalid byte in request target")
+        var highBits: UInt8 = 0
+        for b in targetBytes {
+            if b <= HTTPSyntax.sp || b == 0x7F { throw .badRequest("invalid byte in request target") }
+            highBits |= b
         }
         let version = try parseVersion(versionBytes)
-        // A target that is not UTF-8 could not be forwarded byte-for-byte through a String.
-        guard let target = String(validating: targetBytes, as: UTF8.self) else {
+        let target: String
+        if highBits & 0x80 == 0 {
+            target = String(decoding: targetBytes, as: UTF8.self)
+        } else if let utf8 = String(validating: targetBytes, as: UTF8.self) {
+            target = utf8
+        } else {
+            // A target that is not UTF-8 could not be forwarded byte-for-byte through a String.
             throw .badRequest("request target is not UTF-8")
         }
         return RequestLine(method: try method(methodBytes), target: target, version: version)
@@ -78,14 +86,25 @@ enum StartLineParser {
 
     /// Well-known methods come from constants so the common case builds no string.
     private static func method(_ bytes: UnsafeRawBufferPointer) throws(HTTPParseError) -> HTTPRequest.Method {
-        for known in knownMethods where known.rawValue.utf8.elementsEqual(bytes) { return known }
+        if let known = knownMethod(bytes) { return known }
         guard HTTPSyntax.isToken(bytes), let method = HTTPRequest.Method(String(decoding: bytes, as: UTF8.self)) else {
             throw .badRequest("invalid method")
         }
         return method
     }
 
-    private static let knownMethods: [HTTPRequest.Method] = [
-        .get, .post, .put, .delete, .head, .options, .patch, .connect, .trace,
-    ]
+    private static func knownMethod(_ bytes: UnsafeRawBufferPointer) -> HTTPRequest.Method? {
+        guard let base = bytes.baseAddress else { return nil }
+        func equals(_ literal: StaticString) -> Bool {
+            literal.utf8CodeUnitCount == bytes.count && memcmp(literal.utf8Start, base, bytes.count) == 0
+        }
+        switch bytes.count {
+        case 3: return equals("GET") ? .get : equals("PUT") ? .put : nil
+        case 4: return equals("POST") ? .post : equals("HEAD") ? .head : nil
+        case 5: return equals("PATCH") ? .patch : equals("TRACE") ? .trace : nil
+        case 6: return equals("DELETE") ? .delete : nil
+        case 7: return equals("OPTIONS") ? .options : equals("CONNECT") ? .connect : nil
+        default: return nil
+        }
+    }
 }

@@ -17,11 +17,12 @@ final class Acceptor {
         self.roundRobin = roundRobin
     }
 
-    /// Arms the listener (again): after start, after a back-off, or when capacity frees up.
+    /// Accepts now and on every later edge: after start, after a back-off, when capacity frees up.
+    /// (Edge-triggered: connections already queued raise no new edge, so each resume drains them.)
     func resume() {
         guard !handle.isClosed else { return }
         handle.onReadable = { [unowned self] in self.acceptBatch() }
-        handle.armReadCallback()
+        acceptBatch()
     }
 
     func close() {
@@ -30,9 +31,10 @@ final class Acceptor {
     }
 
     private func acceptBatch() {
+        guard !handle.isClosed, handle.onReadable != nil else { return }
         let flags = Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue)
         for _ in 0..<128 {
-            if server.atCapacity { return }  // re-armed by the server when a connection closes
+            if server.atCapacity { return }  // resumed by the server when a connection closes
             var storage = sockaddr_storage()
             var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
             let fd = withUnsafeMutablePointer(to: &storage) {
@@ -42,8 +44,7 @@ final class Acceptor {
                 let code = errno
                 switch code {
                 case EAGAIN, EWOULDBLOCK:
-                    resume()
-                    return
+                    return  // drained: the next connection raises an edge
                 case EINTR, ECONNABORTED, EPROTO, EPERM:
                     continue
                 default:
@@ -59,7 +60,10 @@ final class Acceptor {
             if case .unix = remote {} else { Socket.setNoDelay(fd) }
             dispatch(fd: fd, remote: remote)
         }
-        resume()
+        // Batch used up with connections possibly still queued: continue after other work runs.
+        let loop = handle.loop
+        nonisolated(unsafe) let acceptor = self
+        loop.execute { acceptor.acceptBatch() }
     }
 
     /// Serves on this loop, or (single-listener mode) round-robin across the group.
@@ -80,6 +84,7 @@ final class Acceptor {
     }
 
     private func backOff() {
+        handle.onReadable = nil  // edges during the pause are ignored; resume() drains the backlog
         let timer = backoffTimer ?? LoopTimer { [unowned self] in self.resume() }
         backoffTimer = timer
         handle.loop.arm(timer, after: .milliseconds(100))

@@ -156,14 +156,12 @@ final class ServerCore: @unchecked Sendable {
         let connection = ServerConnection(server: self, channel: channel, remote: remote)
         let state = perLoop[loop.index]
         state.connections[ObjectIdentifier(connection)] = connection
-        Task(executorPreference: loop) {
-            await connection.run()
-            state.connections[ObjectIdentifier(connection)] = nil
-            self.connectionEnded()
-        }
+        connection.start()
     }
 
-    private func connectionEnded() {
+    /// Bookkeeping when a connection has closed (called once, on its loop).
+    func connectionEnded(_ connection: ServerConnection) {
+        perLoop[connection.loop.index].connections[ObjectIdentifier(connection)] = nil
         let remaining = openConnections.subtract(1, ordering: .relaxed).newValue
         // A listener paused at capacity resumes once there is room again.
         if remaining == configuration.maxConnections - 1 {
@@ -191,6 +189,7 @@ final class ServerCore: @unchecked Sendable {
             while openConnections.load(ordering: .relaxed) > 0 && MonotonicClock.now() < deadline {
                 await loop.sleep(for: .milliseconds(5))
             }
+            if let path = configuration.unixSocketPath { unlink(path) }
             let left = openConnections.load(ordering: .relaxed)
             if left > 0 {
                 logger.info("closing connections still busy after the grace period", metadata: ["count": "\(left)"])

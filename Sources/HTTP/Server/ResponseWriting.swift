@@ -1,85 +1,77 @@
 import HTTPTypes
 
-/// Field names the server manages itself.
-extension HTTPField.Name {
-    // Literal, valid token: the initializer cannot fail here.
-    static let keepAlive = HTTPField.Name("Keep-Alive")!
-}
-
 extension ServerConnection {
     /// Writes `response` for a request with `head`, framing the body; returns whether the
     /// connection may carry another request.
     func writeResponse(_ response: HTTPServerResponse, to head: RequestHead, keepAlive requested: Bool,
                        body: ServerBodyReader?) async throws -> Bool {
         var headers = response.headers
-        var keepAlive = requested
-        if let connection = headers[.connection], connection.lowercased().contains("close") { keepAlive = false }
-        if headers[.date] == nil { headers[.date] = HTTPDate.now() }
+        var managed = ManagedFields(headers)
+        var keepAlive = requested && !managed.asksClose
         let code = response.status.code
         let bodyForbidden = code < 200 || code == 204 || code == 304
         let isHead = head.method == .head
 
         switch response.body {
         case .upgrade(let takeOver):
-            var buffer: [UInt8] = []
-            HeadWriter.writeResponseHead(status: response.status, version: .http1_1, headers: headers, into: &buffer)
-            try await channel.write(buffer)
+            // The handler's fields go out untouched (Connection: Upgrade, Upgrade, Sec-WebSocket-Accept).
+            var builder = ResponseHeadBuilder(status: response.status, capacity: 256)
+            builder.append(headers, replacing: false)
+            if !managed.hasDate { builder.append("Date", HTTPDate.now()) }
+            try await channel.write(builder.finish())
             try await runUpgrade(takeOver)
             return false
 
         case .empty, .bytes:
             var bytes: [UInt8] = []
             if case .bytes(let payload) = response.body { bytes = payload }
-            if bodyForbidden {
-                bytes = []
-                headers[.transferEncoding] = nil
-                if code != 304 { headers[.contentLength] = nil }
-            } else {
-                headers[.transferEncoding] = nil
-                if configuration.compressResponses {
-                    bytes = ResponseCompression.compressIfWorthIt(bytes, headers: &headers, request: head, logger: server.logger)
-                }
-                if isHead {
-                    if headers[.contentLength] == nil { headers[.contentLength] = String(bytes.count) }
-                    bytes = []
-                } else {
-                    headers[.contentLength] = String(bytes.count)
-                }
+            if !bodyForbidden && configuration.compressResponses && !managed.hasContentEncoding
+                && bytes.count >= ResponseCompression.minimumBytes {
+                bytes = ResponseCompression.compressIfWorthIt(bytes, headers: &headers, request: head, logger: server.logger)
+                managed = ManagedFields(headers)
             }
-            setConnectionFields(&headers, keepAlive: keepAlive, version: head.version)
-            var buffer: [UInt8] = []
-            buffer.reserveCapacity(256 + (bytes.count <= 16 * 1024 ? bytes.count : 0))
-            HeadWriter.writeResponseHead(status: response.status, version: .http1_1, headers: headers, into: &buffer)
-            if bytes.count <= 16 * 1024 {
-                buffer.append(contentsOf: bytes)
-                try await channel.write(buffer)
+            let inline = bytes.count <= 16 * 1024
+            var builder = ResponseHeadBuilder(status: response.status, capacity: 256 + headers.count * 48 + (inline ? bytes.count : 0))
+            builder.append(headers, replacing: managed.hasReplaceable)
+            if !managed.hasDate { builder.append("Date", HTTPDate.now()) }
+            if bodyForbidden {
+                if code == 304, let length = managed.contentLength { builder.append("Content-Length", length) }
+                bytes = []
+            } else if isHead {
+                builder.append("Content-Length", managed.contentLength ?? String(bytes.count))
+                bytes = []
             } else {
-                try await channel.write(buffer, bytes)
+                builder.append("Content-Length", bytes.count)
+            }
+            appendConnectionFields(&builder, keepAlive: keepAlive, version: head.version)
+            if inline {
+                try await channel.write(builder.finish(appending: bytes))
+            } else {
+                try await channel.write(builder.finish(), bytes)
             }
             return keepAlive
 
         case .stream(let produce):
+            var builder = ResponseHeadBuilder(status: response.status, capacity: 256 + headers.count * 48)
+            builder.append(headers, replacing: managed.hasReplaceable)
+            if !managed.hasDate { builder.append("Date", HTTPDate.now()) }
             let framing: StreamFraming
             if bodyForbidden || isHead {
+                if let length = managed.contentLength, code != 204 { builder.append("Content-Length", length) }
                 framing = .discard
-            } else if let declared = headers[.contentLength], let length = Int(declared), length >= 0 {
-                headers[.transferEncoding] = nil
+            } else if let declared = managed.contentLength, let length = Int(declared), length >= 0 {
+                builder.append("Content-Length", length)
                 framing = .identity(remaining: length)
             } else if head.version == .http1_1 {
-                headers[.contentLength] = nil
-                headers[.transferEncoding] = "chunked"
+                builder.append("Transfer-Encoding", "chunked")
                 framing = .chunked
             } else {
                 // An HTTP/1.0 client cannot read chunked: the body ends when we close.
-                headers[.contentLength] = nil
-                headers[.transferEncoding] = nil
                 keepAlive = false
                 framing = .untilClose
             }
-            setConnectionFields(&headers, keepAlive: keepAlive, version: head.version)
-            var buffer: [UInt8] = []
-            HeadWriter.writeResponseHead(status: response.status, version: .http1_1, headers: headers, into: &buffer)
-            try await channel.write(buffer)
+            appendConnectionFields(&builder, keepAlive: keepAlive, version: head.version)
+            try await channel.write(builder.finish())
             let writer = StreamBodyWriter(channel: channel, framing: framing)
             do {
                 try await produce(BodyWriter(write: { try await writer.write($0) }))
@@ -95,15 +87,14 @@ extension ServerConnection {
     }
 
     /// `Connection` and `Keep-Alive` per the negotiated persistence.
-    private func setConnectionFields(_ headers: inout HTTPFields, keepAlive: Bool, version: HTTPVersion) {
+    private func appendConnectionFields(_ builder: inout ResponseHeadBuilder, keepAlive: Bool, version: HTTPVersion) {
         if !keepAlive {
-            headers[.connection] = "close"
-            headers[.keepAlive] = nil
+            builder.append("Connection", "close")
             return
         }
-        if version == .http1_0 { headers[.connection] = "keep-alive" }
+        if version == .http1_0 { builder.append("Connection", "keep-alive") }
         if configuration.keepAliveHeader {
-            headers[.keepAlive] = "timeout=\(configuration.idleTimeout.components.seconds)"
+            builder.append("Keep-Alive", "timeout=\(configuration.idleTimeout.components.seconds)")
         }
     }
 

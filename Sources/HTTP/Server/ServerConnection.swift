@@ -27,34 +27,80 @@ final class ServerConnection: @unchecked Sendable {
         remotePort = remote?.port ?? 0
     }
 
+    private var idleDeadline: UInt64?
+    private var parkTimer: LoopTimer?
+    private(set) var isParked = false
+    private var ended = false
+
+    /// Starts serving (on the connection's loop).
+    func start() {
+        Task(executorPreference: loop) { await self.run(resuming: false) }
+    }
+
     /// Graceful shutdown: idle connections close now, busy ones after their response.
     func beginShutdown() {
         closing = true
-        if phase == .idle { channel.close() }
+        if phase == .idle { isParked ? end() : channel.close() }
     }
 
     /// End of the grace period: close whatever is left.
-    func forceClose() { channel.close() }
+    func forceClose() { isParked ? end() : channel.close() }
 
-    func run() async {
+    /// Closes the socket and tells the server, exactly once.
+    private func end() {
+        if ended { return }
+        ended = true
+        isParked = false
+        if let parkTimer { loop.disarm(parkTimer) }
+        channel.close()
+        server.connectionEnded(self)
+    }
+
+    private func run(resuming: Bool) async {
         do {
-            let acceptedAt = loop.now
-            if channel.tls != nil {
-                try await channel.handshake(deadline: MonotonicClock.deadline(after: configuration.headerReadTimeout, from: acceptedAt))
+            var headStart: UInt64? = resuming ? nil : loop.now
+            if !resuming, channel.tls != nil {
+                try await channel.handshake(deadline: MonotonicClock.deadline(after: configuration.headerReadTimeout, from: loop.now))
             }
-            var headStart: UInt64? = acceptedAt
             while !channel.isClosed && !closing {
-                guard let head = try await readHead(startedAt: headStart) else { break }
-                phase = .active
-                let keepAlive = try await exchange(head)
-                phase = .idle
-                headStart = nil
-                if !keepAlive { break }
+                switch try await readHead(startedAt: headStart) {
+                case .close:
+                    end()
+                    return
+                case .park:
+                    park()
+                    return
+                case .head(let head):
+                    phase = .active
+                    idleDeadline = nil
+                    let keepAlive = try await exchange(head)
+                    phase = .idle
+                    headStart = nil
+                    if !keepAlive { end(); return }
+                }
             }
         } catch {
             logConnectionError(error)
         }
-        channel.close()
+        end()
+    }
+
+    /// Ends the task while idle; the next input edge (or the idle deadline) picks the connection up.
+    private func park() {
+        isParked = true
+        let timer = parkTimer ?? LoopTimer {}
+        timer.action = { [unowned self] in self.end() }
+        parkTimer = timer
+        loop.arm(timer, at: idleDeadline ?? loop.now)
+        channel.handle.onReadable = { [unowned self] in self.unpark() }
+    }
+
+    private func unpark() {
+        guard isParked else { return }
+        isParked = false
+        channel.handle.onReadable = nil
+        if let parkTimer { loop.disarm(parkTimer) }
+        Task(executorPreference: loop) { await self.run(resuming: true) }
     }
 
     private func logConnectionError(_ error: any Error) {
@@ -67,46 +113,59 @@ final class ServerConnection: @unchecked Sendable {
 
     // MARK: Request heads
 
-    /// Waits for the next request head. Nil means "close now": clean EOF, idle timeout, shutdown,
-    /// or an error already answered (400/408/414/431/501/505).
-    private func readHead(startedAt: UInt64?) async throws -> RequestHead? {
+    enum HeadOutcome {
+        case head(RequestHead)
+        /// Close now: clean EOF, idle timeout, shutdown, or an error already answered.
+        case close
+        /// Idle past the task linger with nothing pending: park without a task.
+        case park
+    }
+
+    /// Waits for the next request head, answering unusable ones (400/408/414/431/501/505) itself.
+    private func readHead(startedAt: UInt64?) async throws -> HeadOutcome {
         var headDeadline = startedAt.map { MonotonicClock.deadline(after: configuration.headerReadTimeout, from: $0) }
-        var idleDeadline: UInt64?
         while true {
             let event: RequestParser.Event?
             do { event = try parser.next() } catch {
                 try await writeErrorResponse(error.status, error.reason)
-                return nil
+                return .close
             }
             if let event {
-                if case .head(let head) = event { return head }
+                if case .head(let head) = event { return .head(head) }
                 // Body events here would mean the previous body was not consumed; never expected.
                 try await writeErrorResponse(.internalServerError, "unexpected request state")
-                return nil
+                return .close
             }
-            let isIdle = !parser.isMidMessage
+            let isIdle = !parser.isMidMessage && headDeadline == nil
+            var deadline: UInt64?
             if isIdle {
-                if closing { return nil }
+                if closing { return .close }
                 // Nothing buffered: drop the parser's storage so an idle connection costs little memory.
                 parser = RequestParser(limits: configuration.limits)
-                if headDeadline == nil && idleDeadline == nil {
-                    idleDeadline = MonotonicClock.deadline(after: configuration.idleTimeout, from: loop.now)
+                let idleEnd = idleDeadline ?? MonotonicClock.deadline(after: configuration.idleTimeout, from: loop.now)
+                idleDeadline = idleEnd
+                deadline = min(idleEnd, MonotonicClock.deadline(after: configuration.idleTaskLinger, from: loop.now))
+            } else {
+                if headDeadline == nil {
+                    headDeadline = MonotonicClock.deadline(after: configuration.headerReadTimeout, from: loop.now)
                 }
-            } else if headDeadline == nil {
-                headDeadline = MonotonicClock.deadline(after: configuration.headerReadTimeout, from: loop.now)
+                deadline = headDeadline
             }
-            let deadline = headDeadline ?? idleDeadline
             let received: Bool?
             do {
                 received = try await channel.read(deadline: deadline) { bytes in parser.feed(bytes); return true }
             } catch IOError.timedOut {
-                if isIdle && headDeadline == nil { return nil }
-                try await writeErrorResponse(.requestTimeout, "request head not received in time")
-                return nil
+                if !isIdle {
+                    try await writeErrorResponse(.requestTimeout, "request head not received in time")
+                    return .close
+                }
+                if let idleEnd = idleDeadline, MonotonicClock.now() >= idleEnd { return .close }
+                if channel.handle.readReady { continue }  // input raced the timer: read it
+                return .park
             } catch IOError.closed {
-                return nil
+                return .close
             }
-            if received == nil { return nil }  // peer closed (mid-head or between requests)
+            if received == nil { return .close }  // peer closed (mid-head or between requests)
         }
     }
 
