@@ -87,9 +87,7 @@ public struct ProxyHandler: HTTPHandler {
     /// Passes the upstream response through, body streamed chunk by chunk.
     func stream(_ response: ClientResponse, route: Route, request: HTTPServerRequest, started: ContinuousClock.Instant) -> HTTPServerResponse {
         let status = response.head.status
-        var headers = ForwardedHeaders.response(from: response.head.headers, keepUpgrade: false)
-        // CHP answers `Connection: keep-alive`; the server turns it into `close` when the connection ends.
-        headers[.connection] = "keep-alive"
+        let headers = ForwardedHeaders.response(from: response.head.headers, keepUpgrade: false)
         let method = request.head.method
         let path = request.head.path
         let metrics = self.metrics
