@@ -27,7 +27,7 @@ struct ClientPoolingTests {
             _ = connection.readRequestHead()
             connection.send("HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\n\(index)")
             if index == 0 {
-                _ = hangUp.waitBlocking(timeout: .seconds(3))
+                _ = hangUp.waitBlocking(timeout: .seconds(10))  // the test opens it; the bound only guards a hung run
                 connection.close()
             }
         }

@@ -103,13 +103,25 @@ struct ServerLifecycleTests {
         }
     }
 
-    @Test("starting on a port in use fails with an error, not a crash")
-    func portInUse() async throws {
-        try await withServer(handler: { _ in reply("x") }) { _, port in
-            let group = try EventLoopGroup(threads: 1)
+    @Test("one SO_REUSEPORT listener per loop serves too")
+    func listenerPerLoop() async throws {
+        try await withServer({ $0.listenerPerLoop = true }, handler: { _ in reply("spread") }) { _, port in
+            for _ in 0..<4 {
+                let client = try RawClient(port: port)
+                try await client.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+                #expect(try await client.readResponse().text == "spread")
+            }
+        }
+    }
+
+    @Test("starting on a port in use fails with an error, not a crash", arguments: [false, true])
+    func portInUse(perLoop: Bool) async throws {
+        try await withServer({ $0.listenerPerLoop = perLoop }, handler: { _ in reply("x") }) { _, port in
+            let group = try EventLoopGroup(threads: 2)
             defer { group.shutdown() }
-            let second = HTTPServer(configuration: ServerConfiguration(host: "127.0.0.1", port: port), group: group,
-                                    handler: HandlerFunction { _ in reply("y") })
+            var configuration = ServerConfiguration(host: "127.0.0.1", port: port)
+            configuration.listenerPerLoop = perLoop
+            let second = HTTPServer(configuration: configuration, group: group, handler: HandlerFunction { _ in reply("y") })
             #expect(throws: IOError.self) { try second.start() }
         }
     }

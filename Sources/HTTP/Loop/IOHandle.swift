@@ -9,7 +9,8 @@ import Glibc
 /// `epoll_ctl`) saves a system call per wait compared with one-shot re-arming. Loop-confined.
 final class IOHandle {
     let fd: Int32
-    unowned let loop: EventLoop
+    // Strong: a socket outliving its group must still find its loop to close on (and it is cheaper than unowned).
+    let loop: EventLoop
     var slot = -1
     var generation: UInt32 = 0
     /// The fd may have input (or EOF/error) not yet consumed; false once a read found it drained.

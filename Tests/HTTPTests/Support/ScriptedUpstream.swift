@@ -41,7 +41,7 @@ final class RawConnection: @unchecked Sendable {
     let fd: Int32
     init(fd: Int32) {
         self.fd = fd
-        var tv = timeval(tv_sec: 3, tv_usec: 0)
+        var tv = timeval(tv_sec: 10, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
     }
 
