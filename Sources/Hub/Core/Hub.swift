@@ -3,6 +3,7 @@
 import Auth
 import HTTP
 import Logging
+import Proxy
 import Store
 import Synchronization
 
@@ -46,6 +47,7 @@ public final class Hub: Sendable {
         var shutdownHandler: (@Sendable (ShutdownRequest) -> Void)?
         var cookieAuthenticator: (any CookieAuthenticator)?
         var pages: (any HubPages)?
+        var embeddedProxy: ProxyServer?
         var observers: [any RequestObserver] = []
         var activityTask: Task<Void, Never>?
     }
@@ -121,6 +123,14 @@ public final class Hub: Sendable {
     }
 
     var pages: (any HubPages)? { runtime.withLock { $0.pages } }
+
+    /// Records the in-process proxy whose route table the hub maintains (`proxy_class: embedded`).
+    public func useEmbeddedProxy(_ proxy: ProxyServer) {
+        runtime.withLock { $0.embeddedProxy = proxy }
+    }
+
+    /// The in-process proxy, nil when an external proxy is used (or in tests without one).
+    public var embeddedProxy: ProxyServer? { runtime.withLock { $0.embeddedProxy } }
     var requestObservers: [any RequestObserver] { runtime.withLock { $0.observers } }
 
     /// Asks the installed shutdown handler to stop the process; false when none is installed.
