@@ -7,10 +7,17 @@ import HTTPTypes
 /// Builds the header fields of a forwarded request.
 enum ForwardedHeaders {
     /// Fields that describe one connection and must not be forwarded (RFC 9110 §7.6.1).
-    static let hopByHop: Set<String> = [
-        "connection", "keep-alive", "proxy-connection", "proxy-authenticate", "proxy-authorization",
-        "te", "trailer", "transfer-encoding", "upgrade",
-    ]
+    /// A switch on the lower-cased name: cheaper per header than hashing into a Set.
+    @inline(__always)
+    static func isHopByHop(_ lower: String) -> Bool {
+        switch lower {
+        case "connection", "keep-alive", "proxy-connection", "proxy-authenticate", "proxy-authorization",
+             "te", "trailer", "transfer-encoding", "upgrade":
+            return true
+        default:
+            return false
+        }
+    }
 
     static let forwardedFor = HTTPField.Name("X-Forwarded-For")!
     static let forwardedPort = HTTPField.Name("X-Forwarded-Port")!
@@ -19,13 +26,18 @@ enum ForwardedHeaders {
     /// HTTPTypes hides `Host` (it models `:authority`); HTTP/1.1 forwarding needs the field itself.
     static let host = HTTPField.Name("Host")!
 
-    /// Field names listed in `Connection` (also connection-specific).
+    /// Extra field names listed in `Connection` (also connection-specific). The usual values
+    /// (`keep-alive`, `close`, `upgrade`) name nothing extra and are answered without allocating.
     static func connectionTokens(_ fields: HTTPFields) -> Set<String> {
         var tokens: Set<String> = []
         for field in fields where field.name == .connection {
-            for token in field.value.split(separator: ",") {
+            let value = field.value
+            if value.utf8.count <= 10, ["keep-alive", "close", "upgrade"].contains(where: { value.caseInsensitiveEquals($0) }) {
+                continue
+            }
+            for token in value.split(separator: ",") {
                 let name = token.trimmingSpaces.lowercased()
-                if !name.isEmpty { tokens.insert(name) }
+                if !name.isEmpty, name != "close", !isHopByHop(name) { tokens.insert(name) }
             }
         }
         return tokens
@@ -39,7 +51,7 @@ enum ForwardedHeaders {
         out.reserveCapacity(head.headers.count + 6)
         for field in head.headers {
             let lower = field.name.canonicalName
-            if hopByHop.contains(lower) || extra.contains(lower) {
+            if isHopByHop(lower) || (!extra.isEmpty && extra.contains(lower)) {
                 // An upgrade keeps its Upgrade and Connection: upgrade so the upstream can switch.
                 if head.isUpgrade, lower == "upgrade" { out.append(field) }
                 continue
@@ -73,10 +85,19 @@ enum ForwardedHeaders {
 
     /// The port in a Host value (`example.com:8000`, `[::1]:8000`), if any.
     static func port(ofHost host: String) -> String? {
-        let afterBracket = host.lastIndex(of: "]").map { host[$0...] } ?? host[...]
-        guard let colon = afterBracket.lastIndex(of: ":") else { return nil }
-        let port = afterBracket[afterBracket.index(after: colon)...]
-        return port.isEmpty ? nil : String(port)
+        // Scan bytes from the end: digits, then a colon that is not inside an IPv6 literal.
+        let bytes = host.utf8
+        var index = bytes.endIndex
+        while index > bytes.startIndex {
+            let previous = bytes.index(before: index)
+            let byte = bytes[previous]
+            if byte == UInt8(ascii: ":") {
+                return index == bytes.endIndex ? nil : String(host[index...])
+            }
+            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
+            index = previous
+        }
+        return nil
     }
 
     /// The Host value without its port, for host routing.
@@ -94,9 +115,20 @@ enum ForwardedHeaders {
         for field in fields {
             let lower = field.name.canonicalName
             if keepUpgrade, lower == "upgrade" || lower == "connection" { out.append(field); continue }
-            if hopByHop.contains(lower) || extra.contains(lower) { continue }
+            if isHopByHop(lower) || (!extra.isEmpty && extra.contains(lower)) { continue }
             out.append(field)
         }
         return out
+    }
+}
+
+extension String {
+    /// ASCII case-insensitive equality (header tokens).
+    func caseInsensitiveEquals(_ other: String) -> Bool {
+        let a = utf8, b = other.utf8
+        guard a.count == b.count else { return false }
+        return zip(a, b).allSatisfy { x, y in
+            x == y || (x | 0x20 == y | 0x20 && (x | 0x20) >= UInt8(ascii: "a") && (x | 0x20) <= UInt8(ascii: "z"))
+        }
     }
 }

@@ -7,6 +7,8 @@ public struct ProxyConfiguration: Sendable {
     public var ip: String = ""
     /// Public port (8000); 0 picks a free port (logged once bound).
     public var port: Int = 8000
+    /// Serve the REST API; the hub's embedded proxy may drive `ProxyServer.table` directly instead.
+    public var apiEnabled = true
     /// REST API address (`localhost`).
     public var apiIP: String = "localhost"
     /// REST API port; nil means public port + 1.

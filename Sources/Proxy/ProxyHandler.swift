@@ -53,12 +53,13 @@ public struct ProxyHandler: HTTPHandler {
             headers: ForwardedHeaders.request(from: head, remoteHost: request.remoteHost, isTLS: request.isTLS,
                                               xForward: options.xForward, customHeaders: options.customHeaders),
             framing: head.framing, keepAlive: true, expectsContinue: false, isUpgrade: head.isUpgrade)
+        // The engine writes headers as given: the framing header must match how the body is sent.
+        if head.isUpgrade { upstreamHead.framing = .none }
         switch upstreamHead.framing {
         case .chunked: upstreamHead.headers[.transferEncoding] = "chunked"
         case .contentLength(let length): upstreamHead.headers[.contentLength] = String(length)
-        case .none, .untilClose: break
+        case .none, .untilClose: upstreamHead.headers[.contentLength] = nil
         }
-        if head.isUpgrade { upstreamHead.framing = .none }
         // HTTP/1.0 clients may omit Host; the upstream still needs one (Node's http.request adds it too).
         if upstreamHead.headers[ForwardedHeaders.host] == nil { upstreamHead.headers[ForwardedHeaders.host] = upstream.authority }
 
@@ -86,9 +87,7 @@ public struct ProxyHandler: HTTPHandler {
     /// Passes the upstream response through, body streamed chunk by chunk.
     func stream(_ response: ClientResponse, route: Route, request: HTTPServerRequest, started: ContinuousClock.Instant) -> HTTPServerResponse {
         let status = response.head.status
-        var headers = ForwardedHeaders.response(from: response.head.headers, keepUpgrade: false)
-        // CHP answers `Connection: keep-alive`; the server turns it into `close` when the connection ends.
-        headers[.connection] = "keep-alive"
+        let headers = ForwardedHeaders.response(from: response.head.headers, keepUpgrade: false)
         let method = request.head.method
         let path = request.head.path
         let metrics = self.metrics
@@ -118,9 +117,7 @@ public struct ProxyHandler: HTTPHandler {
             // CHP #557: answer the upgrade plainly and close, never leave the socket open.
             return HTTPServerResponse(status: status, headers: [.contentLength: "0", .connection: "close"], body: .empty)
         }
-        let response = await errors.response(status, rawURL: request.head.target)
-        Self.logAccess(logger, status.code, request.head.method, request.head.path, started)
-        return response
+        return await errors.response(status, rawURL: request.head.target)
     }
 
     static let healthBody = Array(#"{"status":"OK"}"#.utf8)

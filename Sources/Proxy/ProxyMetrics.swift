@@ -80,8 +80,8 @@ public final class ProxyMetrics: Sendable {
 
     public init() {}
 
-    /// The exposition text; `routes` is the current table size.
-    public func render(routes: Int) -> String {
+    /// The exposition text; `routes` is the current table size, `connections` the open client connections.
+    public func render(routes: Int, connections: Int? = nil) -> String {
         var out = ""
         out.reserveCapacity(4096)
         func counter(_ name: String, _ help: String, _ value: Int) {
@@ -112,6 +112,7 @@ public final class ProxyMetrics: Sendable {
         out += "\(name)_bucket{le=\"+Inf\"} \(proxyLatency.count)\n"
         out += "\(name)_sum \(proxyLatency.sumSeconds)\n\(name)_count \(proxyLatency.count)\n"
         gauge("routes", "Number of routes in the table", String(routes))
+        if let connections { gauge("open_connections", "Client connections open on the public port", String(connections)) }
         gauge("open_requests", "Proxied HTTP requests in flight", String(openRequests.value))
         gauge("open_websockets", "WebSocket tunnels open", String(openWebSockets.value))
         out += ProcessMetrics.render(startTime: startTime)

@@ -7,14 +7,16 @@ import Logging
 /// The configurable-http-proxy replacement, ready to start.
 public final class ProxyServer: Sendable {
     /// The routing table (the hub may also add routes directly).
-    public let table = RouteTable()
+    public let table: RouteTable
     /// The exported metrics.
     public let metrics = ProxyMetrics()
     let configuration: ProxyConfiguration
     let logger: Logger
     private let state = ServerState()
 
-    public init(configuration: ProxyConfiguration, logger: Logger) {
+    /// `table` lets an embedding hub share the route table it maintains with the proxy that serves it.
+    public init(configuration: ProxyConfiguration, table: RouteTable = RouteTable(), logger: Logger) {
+        self.table = table
         self.configuration = configuration
         self.logger = logger
     }
@@ -54,22 +56,25 @@ public final class ProxyServer: Sendable {
         let scheme = configuration.sslKey == nil ? "http" : "https"
         logger.info("Proxying \(scheme)://\(Self.display(configuration.ip)):\(publicServer.boundPort) to \(configuration.defaultTarget ?? "(no default)")")
 
+        guard configuration.apiEnabled else { return try startMetrics(group: group) }
         let apiPort = configuration.apiPort ?? (configuration.port == 0 ? 0 : configuration.port + 1)
         let apiServer = HTTPServer(configuration: serverConfiguration(host: configuration.apiIP, port: apiPort),
                                    group: group, handler: api, logger: logger)
         try apiServer.start()
         state.withLock { $0.apiServer = apiServer }
         logger.info("Proxy API at http://\(Self.display(configuration.apiIP)):\(apiServer.boundPort)/api/routes")
+        try startMetrics(group: group)
+    }
 
+    /// Starts the metrics listener when a metrics port is configured.
+    private func startMetrics(group: EventLoopGroup) throws {
         if let port = configuration.metricsPort {
-            let metrics = self.metrics
-            let table = self.table
-            let handler = HandlerFunction { request in
+            let handler = HandlerFunction { [self] request in
                 guard request.head.path == "/metrics" else {
                     return HTTPServerResponse(status: .notFound, body: .bytes(Array("Not Found".utf8)))
                 }
                 return HTTPServerResponse(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                                          body: .bytes(Array(metrics.render(routes: table.count).utf8)))
+                                          body: .bytes(Array(metricsText().utf8)))
             }
             let metricsServer = HTTPServer(configuration: serverConfiguration(host: configuration.metricsIP, port: port),
                                            group: group, handler: handler, logger: logger)
@@ -77,6 +82,11 @@ public final class ProxyServer: Sendable {
             state.withLock { $0.metricsServer = metricsServer }
             logger.info("Serve metrics at http://\(Self.display(configuration.metricsIP)):\(metricsServer.boundPort)/metrics")
         }
+    }
+
+    /// The Prometheus exposition text for the current state.
+    public func metricsText() -> String {
+        metrics.render(routes: table.count, connections: state.withLock { $0.publicServer?.connectionCount })
     }
 
     /// Stops accepting, lets in-flight requests finish for up to `gracePeriod`, then closes everything.

@@ -138,3 +138,45 @@ struct CorePipelineTests {
 import HTTP
 import Logging
 import Store
+
+@Suite("Pipeline seams: pages and request observers")
+struct CoreSeamTests {
+    struct Pages: HubPages {
+        func respond(to request: HTTPServerRequest, hub: Hub) async throws -> PageResponse {
+            if request.head.path == "/hub/fail" { throw HubError(.forbidden, "nope <b>") }
+            return PageResponse(HTTPServerResponse(status: .ok, headers: [.contentType: "text/html"], body: .bytes(Array("home".utf8))),
+                                user: "alice", handlerName: "jupyterhub.handlers.pages.HomeHandler")
+        }
+    }
+
+    final class Observer: RequestObserver, @unchecked Sendable {
+        let lock = NSLock()
+        var seen: [(String, String, Int)] = []
+        func observe(method: String, handlerName: String, status: Int, duration: Duration) {
+            lock.lock(); seen.append((method, handlerName, status)); lock.unlock()
+        }
+    }
+
+    @Test("installed pages answer /hub/ paths with hub headers; thrown errors become escaped HTML; observers see handler names")
+    func seams() async throws {
+        try await withHub { h in
+            let observer = Observer()
+            h.hub.setPages(Pages())
+            h.hub.addRequestObserver(observer)
+            let home = try await h.request(.get, "/hub/home")
+            #expect(home.status == 200)
+            #expect(home.text == "home")
+            #expect(home.header("X-JupyterHub-Version") == "6.1.1")
+            let fail = try await h.request(.get, "/hub/fail")
+            #expect(fail.status == 403)
+            #expect(fail.text.contains("nope &lt;b&gt;"))
+            _ = try await h.request(.get, "/hub/api/nothing")
+            _ = try await h.request(.options, "/hub/api/info")
+            let names = observer.seen.map(\.1)
+            #expect(names == ["jupyterhub.handlers.pages.HomeHandler", "jupyterhub.handlers.base.Template404",
+                              "jupyterhub.apihandlers.base.API404", "jupyterhub.apihandlers.hub.InfoAPIHandler"])
+        }
+    }
+}
+
+import Foundation

@@ -1,5 +1,6 @@
 // `GET /hub/api/user`: the caller's own model plus `token_id`, `session_id` and sorted `scopes`
-// — the "whoami" every single-user server calls to authenticate its users.
+// — the "whoami" every single-user server calls to authenticate its users, so the user's body is
+// rendered once per resolved identity and served from its memo afterwards.
 import Auth
 import HTTP
 import Store
@@ -8,26 +9,39 @@ func registerCurrentUserAPI(into router: inout Router<APIEndpoint>) {
     router.add(.get, "/user", APIEndpoint("jupyterhub.apihandlers.users.SelfAPIHandler") { request in
         let identity = try request.requireIdentity()
         let hub = request.hub
-        // Every caller may read its own identity here, even if its token's scopes do not say so;
-        // the added scopes are not reported back.
-        var visible = identity.scopes
-        visible.formUnion(hub.scopeHierarchy.identifyScopes(for: identity.holder))
-        let models = ModelEncoder(scopes: visible, hub: hub, includeStoppedServers: request.query.flag("include_stopped_servers"))
-        let extra: (inout JSONWriter) -> Void = { w in
-            w.key("token_id"); w.string(identity.token.map { "a\($0.id.rawValue)" })
-            w.key("session_id"); w.string(identity.sessionID)
-            w.key("scopes"); w.rawJSON(identity.scopeStringsJSON)
-        }
-        var w = JSONWriter(capacity: 1024)
+        let includeStopped = request.query.flag("include_stopped_servers")
+        let body: [UInt8]
         switch identity.owner {
         case .user(let snapshot):
-            models.writeUser(snapshot, to: &w, extra: extra)
+            body = identity.memo.body(includeStopped ? "whoami+stopped" : "whoami") {
+                var w = JSONWriter(capacity: 1024)
+                selfModels(identity, hub: hub, includeStopped: includeStopped)
+                    .writeUser(snapshot, to: &w) { tokenFacts(identity, into: &$0) }
+                return w.bytes
+            }
         case .service(let service):
             let details = try await hub.serviceDetails(service)
-            models.writeService(service, details: details, to: &w, extra: extra)
+            var w = JSONWriter(capacity: 512)
+            selfModels(identity, hub: hub, includeStopped: includeStopped)
+                .writeService(service, details: details, to: &w) { tokenFacts(identity, into: &$0) }
+            body = w.bytes
         }
-        return .json(w)
+        return HTTPServerResponse(status: .ok, headers: [.contentType: "application/json"], body: .bytes(body))
     })
+}
+
+/// Every caller may read its own identity here, even if its token's scopes do not say so;
+/// the scopes added for that are not reported back.
+private func selfModels(_ identity: Identity, hub: Hub, includeStopped: Bool) -> ModelEncoder {
+    var visible = identity.scopes
+    visible.formUnion(hub.scopeHierarchy.identifyScopes(for: identity.holder))
+    return ModelEncoder(scopes: visible, hub: hub, includeStoppedServers: includeStopped)
+}
+
+private func tokenFacts(_ identity: Identity, into w: inout JSONWriter) {
+    w.key("token_id"); w.string(identity.token.map { "a\($0.id.rawValue)" })
+    w.key("session_id"); w.string(identity.sessionID)
+    w.key("scopes"); w.rawJSON(identity.scopeStringsJSON)
 }
 
 extension Hub {

@@ -39,13 +39,26 @@ public enum ServeProcess {
             return 1
         }
         let hub: Hub
+        var proxy: ProxyServer? = nil
         do {
             hub = try Hub(configuration: configuration, store: store, environment: environment, logger: logger)
+            if settings.proxyClass == .embedded {
+                // Installed before start-up so route reconciliation can use its table from the first moment.
+                // The proxy serves from the table the server manager maintains, so spawned servers are routed.
+                let embedded = ProxyServer(configuration: try embeddedProxyConfiguration(configuration),
+                                           table: hub.servers.routing.embeddedTable ?? RouteTable(),
+                                           logger: Logger(label: "pawshub.proxy"))
+                hub.useEmbeddedProxy(embedded)
+                proxy = embedded
+            }
             try await hub.start()
-        } catch {
+        } catch let error as HubStartupError {
             emit(error.description)
             if case .configuration = error { return 2 }
             return 1
+        } catch {
+            emit("Embedded proxy: \(error)")
+            return 2
         }
 
         let group: EventLoopGroup
@@ -55,7 +68,6 @@ public enum ServeProcess {
             return 1
         }
         var servers: [HTTPServer] = []
-        var proxy: ProxyServer? = nil
         let (stops, stopper) = AsyncStream<StopReason>.makeStream()
         hub.onShutdown { stopper.yield(.api($0)) }
         do {
@@ -64,14 +76,10 @@ public enum ServeProcess {
             servers.append(hubServer)
             logger.info("Hub API listening on \(display(settings.hubBindURL, port: hubServer.boundPort))hub/")
             var publicPort = hubServer.boundPort
-            switch settings.proxyClass {
-            case .embedded:
-                let embedded = ProxyServer(configuration: try embeddedProxy(configuration, hubPort: hubServer.boundPort),
-                                           logger: Logger(label: "pawshub.proxy"))
-                proxy = embedded
-                try await embedded.start(group: group)
-                publicPort = embedded.publicPort
-            case .configurableHTTPProxy:
+            if let proxy {
+                try await proxy.start(group: group)
+                publicPort = proxy.publicPort
+            } else {
                 // The external proxy owns the public URL; routes reach it through its REST API.
                 logger.info("Using the external proxy at \(configuration.configurableHTTPProxy.apiURL)")
             }
@@ -113,20 +121,18 @@ public enum ServeProcess {
         ServerConfiguration(host: url.host.isEmpty ? "0.0.0.0" : url.host, port: url.port)
     }
 
-    /// The in-process proxy: public listener on `bind_url`, everything (`/`) routed to the hub, its
-    /// REST API on `ConfigurableHTTPProxy.api_url` guarded by the configured or a random token.
-    private static func embeddedProxy(_ configuration: HubConfiguration, hubPort: Int) throws -> ProxyConfiguration {
+    /// The in-process proxy: public listener on `bind_url`, everything (`/`) routed to the hub. No REST
+    /// API listener: the hub drives its route table directly (`Hub.embeddedProxy`), so there is no
+    /// extra port to conflict or to guard.
+    private static func embeddedProxyConfiguration(_ configuration: HubConfiguration) throws(ProxyConfigurationError) -> ProxyConfiguration {
         let settings = configuration.jupyterHub
-        let chp = configuration.configurableHTTPProxy
         var proxy = ProxyConfiguration()
         proxy.ip = settings.bindURL.host
         proxy.port = settings.bindURL.port
-        proxy.apiIP = chp.apiURL.host
-        proxy.apiPort = chp.apiURL.port
-        proxy.authToken = try chp.authToken?.value ?? TokenGenerator.hexToken()
+        proxy.apiEnabled = false
         let hubHost = settings.hubBindURL.host
         let target = ["", "0.0.0.0", "::"].contains(hubHost) ? "127.0.0.1" : hubHost
-        proxy.defaultTarget = "http://\(target.contains(":") ? "[\(target)]" : target):\(hubPort)"
+        proxy.defaultTarget = "http://\(target.contains(":") ? "[\(target)]" : target):\(settings.hubBindURL.port)"
         try proxy.validate()
         return proxy
     }

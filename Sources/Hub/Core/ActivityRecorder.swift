@@ -31,11 +31,12 @@ public final class ActivityRecorder: Sendable {
     }
 
     /// Notes that `identity` used its token at `time` (server tokens do not count as user activity).
-    func record(_ identity: Identity, at time: Timestamp = .now()) {
-        guard let token = identity.token else { return }
-        let countsForUser = !(token.note ?? "").hasPrefix("Server at ")
+    /// The pipeline calls it for token requests; cookie authentication calls it for its own.
+    public func record(_ identity: Identity, at time: Timestamp = .now()) {
+        let token = identity.token
+        let countsForUser = !(token?.note ?? "").hasPrefix("Server at ")
         state.withLock { s in
-            if Self.due(s.recordedTokens[token.id] ?? token.lastActivity, time) {
+            if let token, Self.due(s.recordedTokens[token.id] ?? token.lastActivity, time) {
                 s.tokens[token.id] = time
                 s.recordedTokens[token.id] = time
             }

@@ -3,6 +3,7 @@
 import Auth
 import HTTP
 import Logging
+import Proxy
 import Store
 import Synchronization
 
@@ -50,6 +51,9 @@ public final class Hub: Sendable {
         var shutdownHandler: (@Sendable (ShutdownRequest) -> Void)?
         var cookieAuthenticator: (any CookieAuthenticator)?
         var bodyCredentialAuthenticator: (any BodyCredentialAuthenticator)?
+        var pages: (any HubPages)?
+        var embeddedProxy: ProxyServer?
+        var observers: [any RequestObserver] = []
         var activityTask: Task<Void, Never>?
         var reportedActivityTask: Task<Void, Never>?
     }
@@ -65,6 +69,9 @@ public final class Hub: Sendable {
         self.scopeHierarchy = .standard
         self.baseURL = configuration.jupyterHub.baseURL
         self.hubPrefix = configuration.jupyterHub.baseURL + "hub/"
+        self.apiRoot = hubPrefix + "api"
+        self.apiRootSlash = apiRoot + "/"
+        self.healthPath = hubPrefix + "health"
         do {
             self.roles = try Roles.load(configuration.jupyterHub.loadRoles.map {
                 RoleSpec(name: $0.name, description: $0.description, scopes: $0.scopes,
@@ -89,6 +96,10 @@ public final class Hub: Sendable {
     public let baseURL: String
     /// The hub's own prefix, `<base>hub/`.
     public let hubPrefix: String
+    /// The API root, `<base>hub/api`.
+    public let apiRoot: String
+    let apiRootSlash: String
+    let healthPath: String
 
     /// The cookie signing secret (loaded by `start()`).
     public var cookieSecret: CookieSecret? { runtime.withLock { $0.cookieSecret } }
@@ -117,6 +128,26 @@ public final class Hub: Sendable {
     }
 
     var bodyCredentialAuthenticator: (any BodyCredentialAuthenticator)? { runtime.withLock { $0.bodyCredentialAuthenticator } }
+    /// Installs the handler for hub pages (without one, pages answer an HTML 404).
+    public func setPages(_ pages: any HubPages) {
+        runtime.withLock { $0.pages = pages }
+    }
+
+    /// Adds an observer of every finished request.
+    public func addRequestObserver(_ observer: any RequestObserver) {
+        runtime.withLock { $0.observers.append(observer) }
+    }
+
+    var pages: (any HubPages)? { runtime.withLock { $0.pages } }
+
+    /// Records the in-process proxy whose route table the hub maintains (`proxy_class: embedded`).
+    public func useEmbeddedProxy(_ proxy: ProxyServer) {
+        runtime.withLock { $0.embeddedProxy = proxy }
+    }
+
+    /// The in-process proxy, nil when an external proxy is used (or in tests without one).
+    public var embeddedProxy: ProxyServer? { runtime.withLock { $0.embeddedProxy } }
+    var requestObservers: [any RequestObserver] { runtime.withLock { $0.observers } }
 
     /// Asks the installed shutdown handler to stop the process; false when none is installed.
     func requestShutdown(_ request: ShutdownRequest) -> Bool {

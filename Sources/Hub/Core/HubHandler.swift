@@ -17,41 +17,72 @@ struct HubHandler: HTTPHandler {
         let head = request.head
         let path = String(head.path)
         let ip = Self.clientIP(request)
-        let apiRoot = hub.hubPrefix + "api"
+        let apiRoot = hub.apiRoot
         var user: String? = nil
         var quiet = false
         var response: HTTPServerResponse
-        let isAPI = path == apiRoot || path.hasPrefix(apiRoot + "/")
+        var handlerName: String
+        let isAPI = path == apiRoot || path.hasPrefix(hub.apiRootSlash)
 
         if isAPI {
-            (response, user, quiet) = await api(request, relativePath: path.dropFirst(apiRoot.count), ip: ip)
-        } else if path == hub.hubPrefix + "health" {
+            (response, user, handlerName) = await api(request, relativePath: path.dropFirst(apiRoot.count), ip: ip)
+            quiet = handlerName == BuiltinHandlerNames.health
+        } else if path == hub.healthPath {
             response = HTTPServerResponse(status: .ok)
+            handlerName = BuiltinHandlerNames.health
             quiet = true
         } else if path + "/" == hub.hubPrefix {
             response = Self.redirect(.movedPermanently, to: hub.hubPrefix + (head.query.map { "?" + $0 } ?? ""))
+            handlerName = BuiltinHandlerNames.addSlash
         } else if !path.hasPrefix(hub.hubPrefix) {
             response = outsideHub(head)
+            handlerName = BuiltinHandlerNames.prefixRedirect
         } else {
-            response = ErrorResponses.html(HubError.notFound())  // pages are added by the pages module
+            (response, user, handlerName) = await page(request)
         }
 
         response.headers[Self.versionHeader] = Hub.jupyterHubVersion
         response.headers[.accessControlAllowHeaders] = Self.allowHeaders
         response.headers[.contentSecurityPolicy] = isAPI ? Self.apiCSP : Self.pageCSP
+        let elapsed = ContinuousClock.now - started
         AccessLog.log(hub.logger, status: response.status.code, method: head.method.rawValue, target: head.target,
-                      user: user, ip: ip, elapsed: ContinuousClock.now - started,
-                      location: response.headers[.location], quiet: quiet)
+                      user: user, ip: ip, elapsed: elapsed, location: response.headers[.location], quiet: quiet)
+        for observer in hub.requestObservers {
+            observer.observe(method: head.method.rawValue, handlerName: handlerName, status: response.status.code, duration: elapsed)
+        }
         return response
     }
 
-    /// Runs an API request; returns the response, the caller's name for the log, and whether the line is debug-level.
+    /// Hub pages through the installed `HubPages`, HTML 404 without one.
+    private func page(_ request: HTTPServerRequest) async -> (HTTPServerResponse, String?, String) {
+        guard let pages = hub.pages else {
+            return (ErrorResponses.html(HubError.notFound()), nil, BuiltinHandlerNames.template404)
+        }
+        do {
+            let page = try await pages.respond(to: request, hub: hub)
+            return (page.response, page.user, page.handlerName)
+        } catch {
+            let hubError = ErrorResponses.hubError(for: error, logger: hub.logger,
+                                                   context: "\(request.head.method.rawValue) \(AccessLog.scrub(request.head.target))")
+            return (ErrorResponses.html(hubError), nil, BuiltinHandlerNames.template404)
+        }
+    }
+
+    /// Runs an API request; returns the response, the caller's name for the log, and the handler name.
     private func api(_ request: HTTPServerRequest, relativePath: Substring, ip: String)
-        async -> (HTTPServerResponse, String?, Bool)
+        async -> (HTTPServerResponse, String?, String)
     {
         let method = request.head.method
-        if method == .options { return (HTTPServerResponse(status: .ok), nil, false) }
         let route = relativePath.isEmpty ? "/" : relativePath
+        if method == .options {
+            // CORS preflight: 200 on any API path, named after the endpoint it would reach.
+            var name = BuiltinHandlerNames.api404
+            switch hub.router.match(.get, path: route) {
+            case .found(let endpoint, _): name = endpoint.name
+            default: if case .found(let endpoint, _) = hub.router.match(.post, path: route) { name = endpoint.name }
+            }
+            return (HTTPServerResponse(status: .ok), nil, name)
+        }
         var identity: Identity? = nil
         var endpoint: APIEndpoint? = nil
         do {
@@ -72,12 +103,12 @@ struct HubHandler: HTTPHandler {
                     response.headers[.contentType] = "application/json"
                 }
                 afterRequest(found, method: method)
-                return (response, identity?.name, found.name == HubAPI.healthHandlerName)
+                return (response, identity?.name, found.name)
             }
         } catch {
             if let endpoint { afterRequest(endpoint, method: method) }
             let hubError = ErrorResponses.hubError(for: error, logger: hub.logger, context: "\(method.rawValue) \(AccessLog.scrub(request.head.target))")
-            return (ErrorResponses.json(hubError), identity?.name, false)
+            return (ErrorResponses.json(hubError), identity?.name, endpoint?.name ?? BuiltinHandlerNames.api404)
         }
     }
 
@@ -104,7 +135,7 @@ struct HubHandler: HTTPHandler {
 
     /// The client address: the last `X-Forwarded-For` hop (added by our proxy), else the peer.
     static func clientIP(_ request: HTTPServerRequest) -> String {
-        if let real = request.head.headers[HTTPField.Name("X-Real-Ip")!], !real.isEmpty { return real }
+        if let real = request.head.headers[.xRealIP], !real.isEmpty { return real }
         if let forwarded = request.head.headers[.xForwardedFor],
            let last = forwarded.split(separator: ",").last {
             let trimmed = last.drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed()
@@ -115,10 +146,12 @@ struct HubHandler: HTTPHandler {
 
     static func isSecure(_ request: HTTPServerRequest) -> Bool {
         if request.isTLS { return true }
-        return request.head.headers[HTTPField.Name("X-Forwarded-Proto")!]?.lowercased().hasPrefix("https") ?? false
+        return request.head.headers[.xForwardedProto]?.lowercased().hasPrefix("https") ?? false
     }
 }
 
 extension HTTPField.Name {
     static let xForwardedFor = HTTPField.Name("X-Forwarded-For")!
+    static let xForwardedProto = HTTPField.Name("X-Forwarded-Proto")!
+    static let xRealIP = HTTPField.Name("X-Real-Ip")!
 }

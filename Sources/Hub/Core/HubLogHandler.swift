@@ -42,9 +42,10 @@ public struct HubLogHandler: LogHandler {
         let bytes = Array(line.utf8)
         Self.output.withLock { _ in
             bytes.withUnsafeBytes { raw in
+                guard let base = raw.baseAddress else { return }
                 var offset = 0
                 while offset < raw.count {
-                    let n = write(2, raw.baseAddress! + offset, raw.count - offset)
+                    let n = write(2, base + offset, raw.count - offset)
                     if n <= 0 { break }
                     offset += n
                 }

@@ -2,6 +2,22 @@
 // identity cache) and then consulted by every scope check of that request.
 import Auth
 import Store
+import Synchronization
+
+/// Renderings that depend only on an identity, kept with it: a cached identity is dropped on any
+/// write that could change it, so these can never outlive what they describe.
+public final class IdentityMemo: Sendable {
+    private let bodies = Mutex<[String: [UInt8]]>([:])
+    public init() {}
+
+    /// The body stored under `key`, or `render()`'s result, stored for next time.
+    public func body(_ key: String, render: () throws -> [UInt8]) rethrows -> [UInt8] {
+        if let hit = bodies.withLock({ $0[key] }) { return hit }
+        let rendered = try render()
+        bodies.withLock { $0[key] = rendered }
+        return rendered
+    }
+}
 
 /// A user together with what its model needs besides its row: groups, roles and servers.
 public struct UserSnapshot: Sendable, Equatable {
@@ -42,6 +58,9 @@ public struct Identity: Sendable {
     public let scopeStrings: [String]
     /// `scopeStrings` already encoded as a JSON array (the whoami endpoint is the hottest path).
     public let scopeStringsJSON: [UInt8]
+
+    /// Responses derived only from this identity, rendered once per resolution (see `IdentityMemo`).
+    public let memo = IdentityMemo()
 
     public init(owner: Owner, credential: Credential, scopes: ExpandedScopes) {
         self.owner = owner; self.credential = credential; self.scopes = scopes

@@ -32,10 +32,14 @@ public struct ModelEncoder: Sendable {
     enum UserField: Hashable { case kind, name, userInfo, admin, roles, groups, server, pending, created, lastActivity, servers, authState }
 
     /// Whether the caller may see anything of `user` (a list omits users that give an empty model).
-    public func canSeeUser(_ user: UserSnapshot) -> Bool { !userFields(user).isEmpty }
+    public func canSeeUser(_ user: UserSnapshot) -> Bool { !userFields(user, membership(of: user)).isEmpty }
 
-    private func userFields(_ snapshot: UserSnapshot) -> Set<UserField> {
-        let membership = PrefetchedMembership(groupsByUser: [snapshot.user.name: Set(snapshot.groups)])
+    /// The user's own groups: all a decision about this user or its servers can need.
+    private func membership(of snapshot: UserSnapshot) -> PrefetchedMembership {
+        snapshot.groups.isEmpty ? .empty : PrefetchedMembership(groupsByUser: [snapshot.user.name: Set(snapshot.groups)])
+    }
+
+    private func userFields(_ snapshot: UserSnapshot, _ membership: PrefetchedMembership) -> Set<UserField> {
         var fields: Set<UserField> = []
         for (scope, keys) in Self.userAccess where (try? scopes.has(scope, on: .user(snapshot.user.name), membership: membership)) == true {
             fields.formUnion(keys)
@@ -47,7 +51,8 @@ public struct ModelEncoder: Sendable {
     /// `extra` appends members (e.g. `/user`'s `token_id`, `scopes`) inside the object.
     public func writeUser(_ snapshot: UserSnapshot, to w: inout JSONWriter, authState: JSONValue? = nil,
                           extra: (inout JSONWriter) -> Void = { _ in }) {
-        let fields = userFields(snapshot)
+        let membership = membership(of: snapshot)
+        let fields = userFields(snapshot, membership)
         let user = snapshot.user
         let defaultServer = snapshot.servers.first { $0.name == "" }
         w.beginObject()
@@ -67,7 +72,6 @@ public struct ModelEncoder: Sendable {
             if let authState { w.value(authState) } else { w.null() }
         }
         if !fields.isEmpty {
-            let membership = PrefetchedMembership(groupsByUser: [user.name: Set(snapshot.groups)])
             let visible = snapshot.servers.filter { server in
                 (server.isActive || includeStoppedServers)
                     && (try? scopes.has(.readServers, on: .server(ServerRef(user: user.name, name: server.name)), membership: membership)) == true

@@ -212,6 +212,8 @@ extension ServerManager {
                 slots[key]?.timings.total = total
             }
             logger.info("User \(ServerNaming.logName(user: userName, server: key.name)) took \(total) to start")
+            // Cached whoami bodies (`GET /user`) list the user's servers: let them see this one at once.
+            identitiesChanged()
             outcome.resolve(.ready)
         } catch {
             // Exactly one of this task and a stop request cleans up: whoever moves the slot off `spawn` first.
