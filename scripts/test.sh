@@ -46,7 +46,7 @@ swift_test() {
 
 pytest_suite() {
     local status=0
-    "$VENV/bin/python" -m pytest Tests/python -q 2>&1 | tee "$logs/pytest" || status=$?
+    "$VENV/bin/python" -m pytest Tests/python -q -p no:cacheprovider 2>&1 | tee "$logs/pytest" || status=$?
     if (( status == 5 )); then
         echo "pytest: collected no tests in Tests/python" >&2
     fi
