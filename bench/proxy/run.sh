@@ -195,6 +195,15 @@ routes_cell() {  # pawshub only: req/s through a route in the middle of 10 route
     log "pawshub routes: $line"
 }
 
+routes_stub_cell() {  # the same route adds/deletes against nginx's do-nothing stub: routes.py's own ceiling
+    local line many=$((ROUTES - 10))
+    line=$("$PYTHON" "$HERE/routes.py" add --api-port "$NGINX_PORT" --first 10 --count "$many")
+    record nginx routes.adds_per_s "$(field "$line" per_s)"
+    line=$("$PYTHON" "$HERE/routes.py" delete --api-port "$NGINX_PORT" --first 10 --count "$many")
+    record nginx routes.deletes_per_s "$(field "$line" per_s)"
+    log "nginx stub routes: $line"
+}
+
 # MARK: run
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -211,6 +220,7 @@ for ((run = 1; run <= REPEATS; run++)); do
     for target in "${TARGETS[@]}"; do ws_cell "$target"; done
     for target in "${TARGETS[@]}"; do idle_cell "$target"; done
     if [[ " ${TARGETS[*]} " == *" pawshub "* ]]; then routes_cell; fi
+    routes_stub_cell
 done
 
 versions="nginx $(nginx -v 2>&1 | sed 's|.*/||'), $( (wrk -v 2>&1 || true) | head -n1 | cut -d' ' -f1-2)"
@@ -219,5 +229,6 @@ versions="nginx $(nginx -v 2>&1 | sed 's|.*/||'), $( (wrk -v 2>&1 || true) | hea
     --header "Proxy benchmark $STAMP: ${REPEATS} runs x ${DURATION}s per cell, wrk -t1, loopback, $(nproc) cores" \
     --header "load average before: $LOAD_BEFORE, after: $(cut -d' ' -f1-3 /proc/loadavg); $versions" \
     --header "idle: $IDLE_CONNS keep-alive connections held; many routes: $ROUTES; CPU: proxy process(es) only (direct: the backend)" \
+    --header "route adds/deletes under nginx: routes.py against a stub that stores nothing (the client's ceiling)" \
     --header ""
 log "table written to .bench/proxy-$STAMP.txt"
