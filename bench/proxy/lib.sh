@@ -27,12 +27,20 @@ start_process() {
     STARTED+=("$STARTED_PID")
 }
 
+# running PID: the process exists and is not a zombie (an exited child we have not reaped yet).
+running() {
+    local stat
+    stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+    stat=${stat##*) }
+    [[ ${stat:0:1} != Z ]]
+}
+
 stop_pid() {
     local pid=$1 i
-    kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null || true; return 0; }
+    running "$pid" || { wait "$pid" 2>/dev/null || true; return 0; }
     kill -TERM "$pid" 2>/dev/null || true
     for ((i = 0; i < 50; i++)); do
-        kill -0 "$pid" 2>/dev/null || break
+        running "$pid" || break
         sleep 0.1
     done
     kill -KILL "$pid" 2>/dev/null || true
@@ -50,7 +58,7 @@ stop_all() {
 wait_port() {
     local port=$1 pid=$2 name=$3 soft=${4:-} i
     for ((i = 0; i < 150; i++)); do
-        if ! kill -0 "$pid" 2>/dev/null; then
+        if ! running "$pid"; then
             [[ -n $soft ]] && return 1
             die "$name exited before listening on $port: $(tail -n 5 "$WORK/$name.log")"
         fi
@@ -66,7 +74,7 @@ wait_for_line() {
     local file=$1 regex=$2 seconds=$3 pid=$4 i
     for ((i = 0; i < seconds * 10; i++)); do
         grep -qE "$regex" "$file" 2>/dev/null && return 0
-        kill -0 "$pid" 2>/dev/null || { grep -qE "$regex" "$file" 2>/dev/null; return; }
+        running "$pid" || { grep -qE "$regex" "$file" 2>/dev/null; return; }
         sleep 0.1
     done
     return 1

@@ -102,10 +102,13 @@ pids_of() {
         pawshub) echo "$PAWSHUB_PID" ;;
     esac
 }
-alive() {  # drop pawshub from the run (with a note) if it died during a cell
+alive() {  # drop pawshub from the run (with one note) if it died during a cell
     [[ $1 != pawshub ]] && return 0
-    kill -0 "$PAWSHUB_PID" 2>/dev/null && return 0
-    note pawshub "pawshub proxy exited during the run: $(tail -n 3 "$WORK/pawshub.log" | tr '\n' ' ')"
+    [[ " ${TARGETS[*]} " == *" pawshub "* ]] || return 1
+    running "$PAWSHUB_PID" && return 0
+    local status=0
+    wait "$PAWSHUB_PID" 2>/dev/null || status=$?
+    note pawshub "pawshub proxy exited during the run (status $status): $(tail -n 3 "$WORK/pawshub.log" | tr '\n' ' ')"
     local kept=() t
     for t in "${TARGETS[@]}"; do [[ $t == pawshub ]] || kept+=("$t"); done
     TARGETS=("${kept[@]}")
@@ -184,11 +187,13 @@ routes_cell() {  # pawshub only: req/s through a route in the middle of 10 route
     local many=$((ROUTES - 10))
     "$PYTHON" "$HERE/routes.py" add --api-port "$api" --target "$backend" --first 0 --count 10 >/dev/null
     http_cell pawshub 50 routes10 "$(printf '/user/r%06d/' 5)"
+    alive pawshub || return 0
     line=$("$PYTHON" "$HERE/routes.py" add --api-port "$api" --target "$backend" --first 10 --count "$many")
     record pawshub routes.adds_per_s "$(field "$line" per_s)"
     (( $(field "$line" errors) == 0 )) || note pawshub "route adds: $(field "$line" errors) errors"
     record pawshub routes.rss_mib "$(rss_mib "$PAWSHUB_PID")"
     http_cell pawshub 50 routesmany "$(printf '/user/r%06d/' $((ROUTES / 2)))"
+    alive pawshub || return 0
     line=$("$PYTHON" "$HERE/routes.py" delete --api-port "$api" --first 10 --count "$many")
     record pawshub routes.deletes_per_s "$(field "$line" per_s)"
     (( $(field "$line" errors) == 0 )) || note pawshub "route deletes: $(field "$line" errors) errors"
