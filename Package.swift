@@ -63,5 +63,14 @@ let package = Package(
         .testTarget(name: "ProxyTests", dependencies: ["Proxy", "HTTP"]),
         .testTarget(name: "StoreTests", dependencies: ["Store"]),
         .testTarget(name: "AuthTests", dependencies: ["Auth"]),
+        // Starts the built `pawshub` binary as a subprocess and talks to it over sockets.
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: [
+                "HTTP",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
     ]
 )

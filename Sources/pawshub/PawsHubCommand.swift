@@ -10,6 +10,7 @@ struct PawsHubCommand: AsyncParsableCommand {
         version: PawsHubVersion.string,
         subcommands: [
             // Subcommands register here, one line each.
+            ProxyCommand.self,
         ]
     )
 }

@@ -9,6 +9,7 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 
@@ -25,5 +26,17 @@
 
 /// accept4 with flags (SOCK_NONBLOCK|SOCK_CLOEXEC); returns the fd or -1 with errno set.
 int csystem_accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags);
+
+/// Ignores SIGPIPE process-wide: a peer that closes must surface as EPIPE, never kill the process
+/// (OpenSSL writes with write(2), which cannot pass MSG_NOSIGNAL).
+void csystem_ignore_sigpipe(void);
+
+/// Installs handlers for SIGTERM and SIGINT that write the signal number (one byte) into a
+/// non-blocking self-pipe; returns the pipe's read end (the same fd on every call) or -1.
+/// A self-pipe works whatever the signal masks of the runtime's threads are.
+int csystem_termination_pipe(void);
+
+/// Names the calling thread (truncated to 15 bytes) so `top -H` and debuggers show loop threads.
+void csystem_set_thread_name(const char *name);
 
 #endif

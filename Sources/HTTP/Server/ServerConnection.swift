@@ -1,0 +1,170 @@
+import HTTPTypes
+import Logging
+
+/// One accepted connection: reads requests in order (pipelining answers in order by construction),
+/// calls the handler, writes responses, enforces the timeouts. Runs as one task on its loop;
+/// every field is touched only on that loop.
+final class ServerConnection: @unchecked Sendable {
+    enum Phase { case idle, active, upgraded }
+
+    let server: ServerCore
+    let channel: SocketChannel
+    var parser: RequestParser
+    let remoteHost: String
+    let remotePort: Int
+    private(set) var phase = Phase.idle
+    /// Shutdown asked: finish the exchange in flight, then close.
+    private(set) var closing = false
+
+    var loop: EventLoop { channel.loop }
+    var configuration: ServerConfiguration { server.configuration }
+
+    init(server: ServerCore, channel: SocketChannel, remote: SocketAddress?) {
+        self.server = server
+        self.channel = channel
+        parser = RequestParser(limits: server.configuration.limits)
+        remoteHost = remote?.host ?? ""
+        remotePort = remote?.port ?? 0
+    }
+
+    /// Graceful shutdown: idle connections close now, busy ones after their response.
+    func beginShutdown() {
+        closing = true
+        if phase == .idle { channel.close() }
+    }
+
+    /// End of the grace period: close whatever is left.
+    func forceClose() { channel.close() }
+
+    func run() async {
+        do {
+            let acceptedAt = loop.now
+            if channel.tls != nil {
+                try await channel.handshake(deadline: MonotonicClock.deadline(after: configuration.headerReadTimeout, from: acceptedAt))
+            }
+            var headStart: UInt64? = acceptedAt
+            while !channel.isClosed && !closing {
+                guard let head = try await readHead(startedAt: headStart) else { break }
+                phase = .active
+                let keepAlive = try await exchange(head)
+                phase = .idle
+                headStart = nil
+                if !keepAlive { break }
+            }
+        } catch {
+            logConnectionError(error)
+        }
+        channel.close()
+    }
+
+    private func logConnectionError(_ error: any Error) {
+        switch error {
+        case IOError.closed, IOError.connectionReset, IOError.timedOut: break
+        default:
+            server.logger.debug("connection ended", metadata: ["peer": "\(remoteHost):\(remotePort)", "error": "\(error)"])
+        }
+    }
+
+    // MARK: Request heads
+
+    /// Waits for the next request head. Nil means "close now": clean EOF, idle timeout, shutdown,
+    /// or an error already answered (400/408/414/431/501/505).
+    private func readHead(startedAt: UInt64?) async throws -> RequestHead? {
+        var headDeadline = startedAt.map { MonotonicClock.deadline(after: configuration.headerReadTimeout, from: $0) }
+        var idleDeadline: UInt64?
+        while true {
+            let event: RequestParser.Event?
+            do { event = try parser.next() } catch {
+                try await writeErrorResponse(error.status, error.reason)
+                return nil
+            }
+            if let event {
+                if case .head(let head) = event { return head }
+                // Body events here would mean the previous body was not consumed; never expected.
+                try await writeErrorResponse(.internalServerError, "unexpected request state")
+                return nil
+            }
+            let isIdle = !parser.isMidMessage
+            if isIdle {
+                if closing { return nil }
+                // Nothing buffered: drop the parser's storage so an idle connection costs little memory.
+                parser = RequestParser(limits: configuration.limits)
+                if headDeadline == nil && idleDeadline == nil {
+                    idleDeadline = MonotonicClock.deadline(after: configuration.idleTimeout, from: loop.now)
+                }
+            } else if headDeadline == nil {
+                headDeadline = MonotonicClock.deadline(after: configuration.headerReadTimeout, from: loop.now)
+            }
+            let deadline = headDeadline ?? idleDeadline
+            let received: Bool?
+            do {
+                received = try await channel.read(deadline: deadline) { bytes in parser.feed(bytes); return true }
+            } catch IOError.timedOut {
+                if isIdle && headDeadline == nil { return nil }
+                try await writeErrorResponse(.requestTimeout, "request head not received in time")
+                return nil
+            } catch IOError.closed {
+                return nil
+            }
+            if received == nil { return nil }  // peer closed (mid-head or between requests)
+        }
+    }
+
+    // MARK: Exchanges
+
+    /// Serves one request; returns whether the connection stays open for another.
+    private func exchange(_ head: RequestHead) async throws -> Bool {
+        let body = ServerBodyReader(connection: self, head: head)
+        let request = HTTPServerRequest(
+            head: head, body: RequestBody(next: { try await body.next() }),
+            remoteHost: remoteHost, remotePort: remotePort, isTLS: channel.tls != nil)
+        var response: HTTPServerResponse
+        var mustClose = false
+        do {
+            response = try await server.handler.handle(request)
+        } catch let error as BodyTooLarge {
+            response = Self.textResponse(.contentTooLarge, "request body larger than \(error.limit) bytes")
+        } catch {
+            if let failure = body.failure {
+                // The body itself failed: the stream is unusable, so answer (if possible) and close.
+                mustClose = true
+                switch failure {
+                case let parse as HTTPParseError: response = Self.textResponse(parse.status, parse.reason)
+                case IOError.timedOut: response = Self.textResponse(.requestTimeout, "request body not received in time")
+                default: body.finishExchange(); return false
+                }
+            } else {
+                server.logger.error("handler failed", metadata: [
+                    "method": "\(head.method.rawValue)", "path": "\(head.path)", "error": "\(error)"])
+                response = Self.textResponse(.internalServerError, "internal server error")
+            }
+        }
+        var keepAlive = head.keepAlive && !closing && !mustClose && body.failure == nil
+        if keepAlive && !body.isFinished && !body.canDrain(limit: configuration.maxDrainBytes) {
+            keepAlive = false
+        }
+        keepAlive = try await writeResponse(response, to: head, keepAlive: keepAlive, body: body)
+        if keepAlive && !body.isFinished {
+            keepAlive = await body.drain(limit: configuration.maxDrainBytes)
+        }
+        body.finishExchange()
+        return keepAlive && !closing
+    }
+
+    /// A short plain-text response (errors).
+    static func textResponse(_ status: HTTPResponse.Status, _ message: String) -> HTTPServerResponse {
+        var headers = HTTPFields()
+        headers[.contentType] = "text/plain; charset=utf-8"
+        return HTTPServerResponse(status: status, headers: headers, body: .bytes(Array("\(message)\n".utf8)))
+    }
+
+    /// Answers an unusable request and leaves the connection to be closed.
+    private func writeErrorResponse(_ status: HTTPResponse.Status, _ message: String) async throws {
+        let head = RequestHead(method: .get, target: "/", version: .http1_1, keepAlive: false)
+        phase = .active
+        _ = try await writeResponse(Self.textResponse(status, message), to: head, keepAlive: false, body: nil)
+    }
+
+    /// Marks the connection as handed to an upgrade closure.
+    func markUpgraded() { phase = .upgraded }
+}

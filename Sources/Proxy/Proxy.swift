@@ -1,1 +1,0 @@
-// Proxy module: placeholder until its first real file lands.

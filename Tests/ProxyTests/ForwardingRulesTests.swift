@@ -1,0 +1,118 @@
+import Testing
+import HTTP
+import HTTPTypes
+@testable import Proxy
+
+@Suite("Forwarded request and response headers")
+struct ForwardedHeadersTests {
+    func head(_ fields: [(String, String)], upgrade: Bool = false) -> RequestHead {
+        var headers = HTTPFields()
+        for (name, value) in fields { headers.append(HTTPField(name: HTTPField.Name(name)!, value: value)) }
+        return RequestHead(method: .get, target: "/x", headers: headers, isUpgrade: upgrade)
+    }
+
+    @Test("hop-by-hop fields and fields named in Connection are dropped; order is kept")
+    func hopByHop() {
+        let out = ForwardedHeaders.request(
+            from: head([("Host", "h"), ("Accept", "a"), ("Connection", "keep-alive, X-Secret"), ("Keep-Alive", "5"),
+                        ("X-Secret", "s"), ("TE", "trailers"), ("Proxy-Authorization", "p"), ("Cookie", "c")]),
+            remoteHost: "10.0.0.9", isTLS: false, xForward: false, customHeaders: [])
+        #expect(out.map(\.name.canonicalName) == ["host", "accept", "cookie"])
+    }
+
+    @Test("X-Forwarded-For/-Port/-Proto are appended with a comma and -Host set when absent")
+    func xForwarded() {
+        let out = ForwardedHeaders.request(
+            from: head([("Host", "hub.example:8443"), ("X-Forwarded-For", "1.2.3.4"), ("X-Forwarded-Proto", "https")]),
+            remoteHost: "10.0.0.9", isTLS: false, xForward: true, customHeaders: [])
+        #expect(out[ForwardedHeaders.forwardedFor] == "1.2.3.4,10.0.0.9")
+        #expect(out[ForwardedHeaders.forwardedProto] == "https,http")
+        #expect(out[ForwardedHeaders.forwardedPort] == "8443")
+        #expect(out[ForwardedHeaders.forwardedHost] == "hub.example:8443")
+        let tls = ForwardedHeaders.request(from: head([("Host", "hub"), ("X-Forwarded-Host", "orig")]), remoteHost: "::1",
+                                           isTLS: true, xForward: true, customHeaders: [])
+        #expect(tls[ForwardedHeaders.forwardedPort] == "443")
+        #expect(tls[ForwardedHeaders.forwardedHost] == "orig")
+    }
+
+    @Test("upgrades keep Upgrade and Connection: upgrade, with ws/wss as the protocol")
+    func upgrade() {
+        let out = ForwardedHeaders.request(
+            from: head([("Host", "h"), ("Connection", "Upgrade"), ("Upgrade", "websocket"), ("Sec-WebSocket-Key", "k")], upgrade: true),
+            remoteHost: "1.1.1.1", isTLS: true, xForward: true, customHeaders: [])
+        #expect(out[.upgrade] == "websocket")
+        #expect(out[.connection] == "upgrade")
+        #expect(out[ForwardedHeaders.forwardedProto] == "wss")
+        #expect(out[ForwardedHeaders.forwardedHost] == nil)
+    }
+
+    @Test("--no-x-forward adds nothing; custom headers override the client's")
+    func customHeaders() throws {
+        let header = try ProxyConfiguration.parseCustomHeader(" X-Origin :  pawshub ")
+        #expect(header.name == "X-Origin" && header.value == "pawshub")
+        let out = ForwardedHeaders.request(from: head([("Host", "h"), ("X-Origin", "client")]), remoteHost: "1.1.1.1",
+                                           isTLS: false, xForward: false,
+                                           customHeaders: [(HTTPField.Name(header.name)!, header.value)])
+        #expect(out[values: HTTPField.Name("X-Origin")!] == ["pawshub"])
+        #expect(out[ForwardedHeaders.forwardedFor] == nil)
+    }
+
+    @Test("a custom header without a colon is refused with CHP's message")
+    func invalidCustomHeader() {
+        #expect(throws: ProxyConfigurationError.self) { try ProxyConfiguration.parseCustomHeader("invalid") }
+        do {
+            _ = try ProxyConfiguration.parseCustomHeader("invalid")
+        } catch {
+            #expect(error.description == "A colon was expected in custom header: invalid")
+        }
+    }
+
+    @Test("host values lose their port for host routing; ports are read for X-Forwarded-Port")
+    func hostParsing() {
+        #expect(ForwardedHeaders.hostWithoutPort("example.com:8000") == "example.com")
+        #expect(ForwardedHeaders.hostWithoutPort("[::1]:8000") == "[::1]")
+        #expect(ForwardedHeaders.port(ofHost: "[::1]:8000") == "8000")
+        #expect(ForwardedHeaders.port(ofHost: "[::1]") == nil)
+        #expect(ForwardedHeaders.port(ofHost: "example.com") == nil)
+    }
+
+    @Test("response hop-by-hop fields are dropped, upgrade fields kept only for 101")
+    func responseFields() {
+        var fields = HTTPFields()
+        fields[.contentType] = "text/html"
+        fields[.connection] = "Upgrade"
+        fields[.upgrade] = "websocket"
+        fields[.transferEncoding] = "chunked"
+        #expect(ForwardedHeaders.response(from: fields, keepUpgrade: false).map(\.name.canonicalName) == ["content-type"])
+        #expect(ForwardedHeaders.response(from: fields, keepUpgrade: true).map(\.name.canonicalName) == ["content-type", "connection", "upgrade"])
+    }
+}
+
+@Suite("Proxy configuration")
+struct ProxyConfigurationTests {
+    @Test("CHP defaults: port 8000, API on localhost port + 1, keep-alive 5 s")
+    func defaults() {
+        let c = ProxyConfiguration()
+        #expect(c.port == 8000 && c.effectiveAPIPort == 8001 && c.apiIP == "localhost")
+        #expect(c.keepAliveTimeout == .milliseconds(5000))
+        #expect(c.xForward && c.includePrefix && c.prependPath && !c.hostRouting)
+    }
+
+    @Test("--error-target with --error-path is refused")
+    func conflicting() {
+        var c = ProxyConfiguration()
+        c.errorTarget = "http://hub/hub/error"
+        c.errorPath = "/tmp"
+        #expect(throws: ProxyConfigurationError.self) { try c.validate() }
+    }
+
+    @Test("ports out of range and non-http targets are refused")
+    func badValues() {
+        var c = ProxyConfiguration()
+        c.port = 70000
+        #expect(throws: ProxyConfigurationError.self) { try c.validate() }
+        c = ProxyConfiguration()
+        c.defaultTarget = "ftp://x"
+        #expect(throws: ProxyConfigurationError.self) { try c.validate() }
+    }
+}
