@@ -26,24 +26,28 @@ enum WebSocketTunnel {
             metrics.openWebSockets.increment()
             defer { metrics.openWebSockets.decrement() }
             ProxyHandler.logAccess(logger, 101, request.head.method, path, started)
-            await pipe(client: client, upstream: upstreamStream, route: route)
+            let closedBy = await pipe(client: client, upstream: upstreamStream, route: route)
+            logger.debug("WebSocket \(path) closed by the \(closedBy)")
         })
     }
 
-    /// Copies bytes both ways until either side ends or fails, then closes both.
-    static func pipe(client: any ByteStream, upstream: any ByteStream, route: Route) async {
-        await withTaskGroup(of: Void.self) { group in
+    /// Copies bytes both ways until either side ends or fails, then closes both; returns which side ended first.
+    static func pipe(client: any ByteStream, upstream: any ByteStream, route: Route) async -> String {
+        await withTaskGroup(of: String.self) { group in
             group.addTask {
                 await copy(from: client, to: upstream) { route.recordActivity() }
+                return "client"
             }
             group.addTask {
                 await copy(from: upstream, to: client) {}
+                return "upstream"
             }
-            _ = await group.next()
+            let first = await group.next() ?? "client"
             await client.close()
             await upstream.close()
             group.cancelAll()
             await group.waitForAll()
+            return first
         }
     }
 

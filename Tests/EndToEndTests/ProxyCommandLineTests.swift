@@ -39,10 +39,11 @@ struct ProxyCommandLineTests {
         #expect(stderr.contains("A colon was expected in custom header: invalid"))
     }
 
-    @Test("both --ip=VALUE and --ip VALUE spellings are accepted; the pid file is written and removed")
+    @Test("both --ip=VALUE and --ip VALUE spellings work, --ip= is all interfaces; the pid file is written and removed")
     func flagSpellingsAndPidFile() throws {
         let pidFile = NSTemporaryDirectory() + "pawshub-proxy-\(UUID().uuidString).pid"
-        let proxy = try ProxyProcess(["--api-ip=127.0.0.1", "--pid-file", pidFile, "--keep-alive-timeout=7000"])
+        let proxy = try ProxyProcess(["--ip=", "--api-ip=127.0.0.1", "--pid-file", pidFile, "--keep-alive-timeout=7000"])
+        #expect(try rawRequest(port: proxy.publicPort, "GET", "/_chp_healthz").status == 200)
         let pid = try String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(pid == String(proxy.process.processIdentifier))
         #expect(proxy.stop() == 0)

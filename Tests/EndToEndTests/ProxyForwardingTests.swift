@@ -195,6 +195,19 @@ struct ProxyForwardingTests {
         await backend.stop()
     }
 
+    @Test("http+unix:// and unix+http:// targets reach a backend on a Unix socket")
+    func unixSocketTargets() async throws {
+        let path = NSTemporaryDirectory() + "pawshub-\(UUID().uuidString.prefix(8)).sock"
+        let backend = try Backend(unixSocketPath: path)
+        let proxy = try ProxyProcess()
+        let encoded = path.replacingOccurrences(of: "/", with: "%2F")
+        try proxy.addRoute("/a", #"{"target":"http+unix://\#(encoded)"}"#)
+        try proxy.addRoute("/b", #"{"target":"unix+http://\#(encoded)/base"}"#)
+        #expect(try seen(try rawRequest(port: proxy.publicPort, "GET", "/a/x")).target == "/a/x")
+        #expect(try seen(try rawRequest(port: proxy.publicPort, "GET", "/b/y")).target == "/base/b/y")
+        await backend.stop()
+    }
+
     @Test("metrics use CHP's names")
     func metrics() async throws {
         let backend = try Backend()

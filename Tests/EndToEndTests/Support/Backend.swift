@@ -26,9 +26,10 @@ final class Backend: @unchecked Sendable {
 
     /// Special paths: `/status/<code>`, `/big/<bytes>`, `/slow/<ms>`, `/ws` (echo WebSocket),
     /// `/ws-push` (pushes frames, never reads), `/ws-refuse` (403 to the upgrade). Anything else echoes.
-    init() throws {
+    init(unixSocketPath: String? = nil) throws {
         group = try EventLoopGroup(threads: 1)
         var configuration = ServerConfiguration(host: "127.0.0.1", port: 0)
+        configuration.unixSocketPath = unixSocketPath
         configuration.idleTimeout = .seconds(30)
         server = HTTPServer(configuration: configuration, group: group, handler: BackendHandler(),
                             logger: Logger(label: "backend", factory: { _ in SwiftLogNoOpLogHandler() }))

@@ -36,6 +36,12 @@ final class RawConnection {
 
     deinit { close(fd) }
 
+    /// Changes how long a read may block before failing.
+    func setReadTimeout(seconds: Int) {
+        var tv = timeval(tv_sec: seconds, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+    }
+
     func send(_ bytes: [UInt8]) throws {
         var offset = 0
         while offset < bytes.count {

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# `make run`: start the release build of pawshub. Runs `pawshub serve` (the hub with its embedded proxy);
+# while the hub command does not exist yet, falls back to `pawshub proxy` on the same public port.
+# Extra arguments go to the command unchanged, e.g. `make run ARGS="-f pawshub.yaml"`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bin=${PAWSHUB_BIN:-.build/release/pawshub}
+if [[ ! -x "$bin" ]]; then
+    echo "run: $bin not found; build it with: swift build -c release --product pawshub" >&2
+    exit 1
+fi
+
+if "$bin" serve --help >/dev/null 2>&1; then
+    exec "$bin" serve "$@"
+fi
+echo "run: this build has no 'serve' command yet; starting 'pawshub proxy' on 127.0.0.1:8000 (API 127.0.0.1:8001)" >&2
+exec "$bin" proxy --ip 127.0.0.1 --port 8000 --api-ip 127.0.0.1 --api-port 8001 --log-level info "$@"
