@@ -49,14 +49,10 @@ struct ProxyWebSocketTests {
         #expect(after > added)
         try ws.send(WebSocketFrame(opcode: .close, payload: [0x03, 0xE8]).encoded(maskingKey: 1))
         #expect(try readFrame(ws, &decoder).opcode == .close)
-        // The upstream's close frame and FIN often arrive in one epoll edge; the engine's
-        // SocketChannel.read clears readReady after the short read of the frame and then waits
-        // for an edge that never comes, so the proxy misses the upstream EOF (an engine bug,
-        // reproduced with HTTPClient alone). Recorded as a known issue until the engine fixes it.
+        // The upstream's close frame and its FIN often arrive in one epoll edge: the proxy must
+        // still see the upstream EOF and close the client side (regression: it used to wait forever).
         ws.setReadTimeout(seconds: 3)
-        withKnownIssue("engine misses EOF that arrives with the last data (SocketChannel.read readReady)", isIntermittent: true) {
-            #expect(ws.readsEndOfStream())
-        }
+        #expect(ws.readsEndOfStream())
         #expect(try rawRequest(port: proxy.publicPort, "GET", "/user/a/plain").status == 200)
         await backend.stop()
     }

@@ -17,6 +17,10 @@ final class IOHandle {
     var readReady = true
     /// The fd may accept output; false once a write found the socket buffer full.
     var writeReady = true
+    /// The peer shut down its side (EPOLLRDHUP/HUP/ERR seen). Sticky: the edge that carried the last
+    /// data may also have carried the FIN, and no further edge will come, so a short read must not
+    /// park the reader — the next read returns EOF instead of waiting forever.
+    private(set) var peerHungUp = false
     private var reader: UnsafeContinuation<Void, any Error>?
     private var writer: UnsafeContinuation<Void, any Error>?
     private var readTimer: LoopTimer?
@@ -95,6 +99,7 @@ final class IOHandle {
     /// Dispatch from the loop: an edge happened; wake the waiters it concerns.
     func handleEvents(_ events: UInt32) {
         let failed = events & (EPOLLERR.rawValue | EPOLLHUP.rawValue) != 0
+        if failed || events & EPOLLRDHUP.rawValue != 0 { peerHungUp = true }
         if failed || events & (EPOLLIN.rawValue | EPOLLRDHUP.rawValue) != 0 {
             readReady = true
             if let waiting = reader {

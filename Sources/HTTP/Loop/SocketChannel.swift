@@ -53,7 +53,7 @@ final class SocketChannel: @unchecked Sendable {
             if count > 0 {
                 // A short read drained the socket: the next read waits for an edge instead of
                 // spending a system call on EAGAIN (data arriving meanwhile raises a new edge).
-                if count < scratch.count { handle.readReady = false }
+                if count < scratch.count && !handle.peerHungUp { handle.readReady = false }
                 return try consume(UnsafeRawBufferPointer(rebasing: scratch[0..<count]))
             }
             if count == 0 { return nil }
