@@ -11,7 +11,9 @@ if [[ ! -x "$bin" ]]; then
     exit 1
 fi
 
-if "$bin" serve --help >/dev/null 2>&1; then
+# `pawshub serve --help` exits 0 even without a serve command (argument-parser then prints the root help),
+# so look for serve's own usage line.
+if "$bin" serve --help 2>/dev/null | grep -q '^USAGE: pawshub serve'; then
     exec "$bin" serve "$@"
 fi
 echo "run: this build has no 'serve' command yet; starting 'pawshub proxy' on 127.0.0.1:8000 (API 127.0.0.1:8001)" >&2

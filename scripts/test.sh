@@ -9,6 +9,9 @@ VENV=${PAWSHUB_VENV:-.venv}
 export SE_AVOID_STATS=true   # Selenium must not phone home from tests
 
 declare -a summary=()
+failed=0
+# run_step NAME CMD...: time one step. Set-up and build failures stop the run at once; a failing
+# suite is recorded and the next suite still runs, so one CI log shows every failure.
 run_step() {
     local name=$1; shift
     echo "==> $name"
@@ -21,9 +24,14 @@ run_step() {
     else
         summary+=("$(printf '  %-16s FAILED  %4ds (exit %d)' "$name" "$took" "$status")")
         echo "<== $name FAILED in ${took}s (exit $status)"
-        print_summary
-        exit "$status"
+        failed=1
     fi
+    return 0
+}
+stop_if_failed() {
+    (( failed == 0 )) && return 0
+    print_summary
+    exit 1
 }
 print_summary() {
     echo "Step timings (total $((SECONDS))s):"
@@ -34,9 +42,11 @@ logs=$(mktemp -d)
 trap 'rm -rf "$logs"' EXIT
 
 swift_test() {
+    # Serial: on 2 shared cores, 180+ tests that start servers in parallel starve each other's timers and
+    # timing assertions fail at random; serial costs a few seconds and makes the run repeatable.
     # Swift Testing prints "Test run with 0 tests" even when nothing ran; treat that as a failure.
     local status=0
-    "$SWIFT" test --skip-build 2>&1 | tee "$logs/swift" || status=$?
+    "$SWIFT" test --skip-build --no-parallel 2>&1 | tee "$logs/swift" || status=$?
     if (( status == 0 )) && grep -q 'Test run with 0 tests' "$logs/swift"; then
         echo "swift test: no Swift Testing tests ran" >&2
         status=1
@@ -65,12 +75,15 @@ print_totals() {
 }
 
 run_step "install deps" scripts/install-deps.sh --test
+stop_if_failed
 # Tests that start real peers (jupyterhub-singleuser, the culler) find them on PATH.
 export PATH="$PWD/$VENV/bin:$PATH"
 run_step "swift build" "$SWIFT" build --build-tests
+stop_if_failed
 PAWSHUB_BIN="$("$SWIFT" build --show-bin-path)/pawshub"
 export PAWSHUB_BIN
 run_step "swift test" swift_test
 run_step "pytest" pytest_suite
+stop_if_failed
 print_summary
 print_totals
