@@ -71,7 +71,7 @@ def writer(hub: RunningHub, stop: threading.Event, acked: Acknowledged, kind: st
                     acked.note("tokens", (body["id"], body["token"]))
             elif kind == "members":
                 user = f"seed{(n * 7 + worker) % 40}"
-                group = f"g{worker}"
+                group = f"g{worker % 2}"
                 response = session.post(f"{base}/groups/{group}/users", json={"users": [user]}, timeout=5)
                 if response.status_code == 200:
                     acked.note("members", (group, user))
