@@ -11,6 +11,10 @@ import sys
 JH, PH = "jupyterhub", "pawshub"
 # JupyterHub 6.1.1 figures from bench/hub's README (same machine, quiet), used only when this run has no
 # JupyterHub row for a cell (e.g. STEPS without big/coldstart); such values are marked with `*`.
+# Hub CPU ms per request and req/s medians of the README's quiet-machine JupyterHub run (1k users): a second
+# reference when this run's JupyterHub part ran under a different background load than the PawsHub part.
+README_CELLS = {"a1": (0.97, 1026), "a16": (0.85, 1169), "a64": (0.82, 1221), "b": (2.24, 447), "c": (27.0, 37),
+                "d": (7.1, 121)}
 README_ANCHORS = {"cold_start_health_s": 5.70, "cold_start_api_s": 5.71, "rss_10k_mib": 158.2, "storm_s": 8.93}
 # cell -> (what, minimum req/s ratio PawsHub/JupyterHub)
 RATE_TARGETS = {"a1": ("identity c=1", 20), "a16": ("identity c=16", 20), "a64": ("identity c=64", 20),
@@ -130,6 +134,17 @@ def main(path):
             lines.append(f"seeding {name}: " + ", ".join(f"{r['n']} users in {r['seconds']} s" for r in seeds))
     if anchored:
         lines.append("* not measured for JupyterHub in this run: README anchor (quiet machine), ratio indicative only")
+    lines += ["", "hub CPU per request (robust to background load; README = JupyterHub on a quiet machine):",
+              f"{'cell':6} {'JupyterHub ms':>14} {'PawsHub ms':>11} {'CPU ratio':>10} {'README JH ms':>13} "
+              f"{'vs README':>10} {'PawsHub/README req/s':>21}"]
+    for cell in RATE_TARGETS:
+        j, p = last(rows, kind="throughput", label=JH, cell=cell), last(rows, kind="throughput", label=PH, cell=cell)
+        jc = j["median"].get("hub_cpu_ms_per_req") if j else None
+        pc = p["median"].get("hub_cpu_ms_per_req") if p else None
+        rc, rr = README_CELLS[cell]
+        pr = p["median"]["rps"] if p else None
+        lines.append(f"{cell:6} {fmt(jc):>14} {fmt(pc):>11} {fmt(jc / pc if jc and pc else None, 'x'):>10} {rc:>13} "
+                     f"{fmt(rc / pc if pc else None, 'x'):>10} {fmt(pr / rr if pr else None, 'x'):>21}")
     print("\n".join(lines))
 
 
