@@ -2,7 +2,7 @@
 
 One hub (static spawner, seeded users and a group, an admin token from `pawshub token`) serves every
 operation of `docs/jupyterhub-rest-api.yml`; each operation gets a bounded number of generated requests
-(`HUB_SCHEMATHESIS_EXAMPLES`, default 6) so the file stays well under 3 minutes on 2 cores. Path
+(`HUB_SCHEMATHESIS_EXAMPLES`, default 20) so the file stays well under 3 minutes on 2 cores. Path
 parameters are half the time replaced by names that exist, so requests reach past the 404s.
 
 Checks: the hub never answers 5xx and never dies; status codes, content types and response bodies
@@ -30,7 +30,7 @@ from conftest import Backend, ProcessRunner, free_port
 from hub_fixtures import ADMIN, launch, mint_token, write_config
 
 SPEC = Path(__file__).resolve().parents[2] / "docs" / "jupyterhub-rest-api.yml"
-EXAMPLES = int(os.environ.get("HUB_SCHEMATHESIS_EXAMPLES", "6"))
+EXAMPLES = int(os.environ.get("HUB_SCHEMATHESIS_EXAMPLES", "20"))
 SEEDED_USERS = ["alice", "bob", "carol"]
 SEEDED_GROUP = "team"
 ALL_CHECKS = {"not_a_server_error": not_a_server_error, "status_code_conformance": status_code_conformance,
