@@ -55,22 +55,7 @@ extension PageParameters {
         w.endArray()
         if envelope {
             w.key("_pagination")
-            w.beginObject()
-            w.key("offset"); w.int(offset)
-            w.key("limit"); w.int(limit)
-            w.key("total"); w.int(total)
-            w.key("next")
-            let nextOffset = offset + limit
-            if nextOffset < total {
-                w.beginObject()
-                w.key("offset"); w.int(nextOffset)
-                w.key("limit"); w.int(limit)
-                w.key("url"); w.string(nextURL(request, offset: nextOffset))
-                w.endObject()
-            } else {
-                w.null()
-            }
-            w.endObject()
+            PaginationMeta.write(offset: offset, limit: limit, total: total, to: &w) { nextURL(request, offset: $0) }
             w.endObject()
         }
         return .json(w)
@@ -96,7 +81,34 @@ extension PageParameters {
         return "\(scheme)://\(host)\(request.head.path)?\(query)"
     }
 
-    private static func formEncode(_ text: String) -> String {
+    private static func formEncode(_ text: String) -> String { PaginationMeta.formEncode(text) }
+}
+
+/// The `_pagination` object every paginated hub list ends with (one writer for users, groups, proxy and shares).
+enum PaginationMeta {
+    /// Writes `{"offset", "limit", "total", "next": {offset, limit, url} | null}`; `nextURL` builds the absolute
+    /// URL of the page at the given offset (only called when there is a next page).
+    static func write(offset: Int, limit: Int, total: Int, to w: inout JSONWriter, nextURL: (Int) -> String) {
+        w.beginObject()
+        w.key("offset"); w.int(offset)
+        w.key("limit"); w.int(limit)
+        w.key("total"); w.int(total)
+        w.key("next")
+        let nextOffset = offset + limit
+        if nextOffset < total {
+            w.beginObject()
+            w.key("offset"); w.int(nextOffset)
+            w.key("limit"); w.int(limit)
+            w.key("url"); w.string(nextURL(nextOffset))
+            w.endObject()
+        } else {
+            w.null()
+        }
+        w.endObject()
+    }
+
+    /// Python's `quote_plus`: unreserved characters kept, space as `+`, everything else escaped.
+    static func formEncode(_ text: String) -> String {
         PercentEncoding.encode(text).replacingOccurrences(of: "%20", with: "+")
     }
 }

@@ -64,22 +64,7 @@ struct SharePaging: Sendable {
         for entry in items { item(entry, &w) }
         w.endArray()
         w.key("_pagination")
-        w.beginObject()
-        w.key("offset"); w.int(offset)
-        w.key("limit"); w.int(limit)
-        w.key("total"); w.int(total)
-        w.key("next")
-        let nextOffset = offset + limit
-        if nextOffset < total {
-            w.beginObject()
-            w.key("offset"); w.int(nextOffset)
-            w.key("limit"); w.int(limit)
-            w.key("url"); w.string(nextURL(request, offset: nextOffset))
-            w.endObject()
-        } else {
-            w.null()
-        }
-        w.endObject()
+        PaginationMeta.write(offset: offset, limit: limit, total: total, to: &w) { nextURL(request, offset: $0) }
         w.endObject()
         return w
     }
@@ -101,10 +86,7 @@ struct SharePaging: Sendable {
         return scheme + "://" + host + String(request.head.path) + "?" + query
     }
 
-    /// Python's `quote_plus`: unreserved characters kept, space as `+`, everything else escaped.
-    static func formEncode(_ text: String) -> String {
-        PercentEncoding.encode(text).replacingOccurrences(of: "%20", with: "+")
-    }
+    static func formEncode(_ text: String) -> String { PaginationMeta.formEncode(text) }
 }
 
 extension String {
