@@ -8,7 +8,9 @@
 #   SKIP_JUPYTERHUB=1                   reuse the JupyterHub rows already in OUT (re-measure PawsHub only)
 #   OUT=.bench/hub-run.jsonl            results file (JSON lines, both hubs); PAWSHUB_BIN (.build/release/pawshub)
 #
-# Cells: a1/a16/a64 identity, b lookup, c listing 200, d activity c16, e burst of 200, spawn storm of 200,
+# Cells: a1/a16/a64 identity, b lookup, c listing 200, d activity c16, e burst of 200 (httpx, and e-raw: the same
+# burst from burst_raw.py, a raw-socket client whose own cost is measured against fake_server.py), spawn storm of 200
+# (raw-socket client, then the servers stopped and the same storm with workload.py's httpx client),
 # cold start with 10,000 users / 1,000 running servers to /hub/health, RSS idle at 10,000 users.
 # Everything listens on 127.0.0.1; every process started here is stopped by its PID on exit.
 set -euo pipefail
@@ -101,7 +103,12 @@ WLP=("${WL[@]}" --pid "$HUB_PID" --label pawshub)
 sleep 2
 "${WLP[@]}" rss --note "idle, $USERS_SMALL users, before load"
 "${WLP[@]}" scenarios --cells "${CELLS:-a1,a16,a64,b,c,d,e}" --duration "$DURATION" --repeat "$REPEAT"
+RAW=("$PY" "$HERE/burst_raw.py")
+"${RAW[@]}" burst --url "$URL" --token "$TOKEN" --pid "$HUB_PID" --label pawshub --out "$OUT" --repeat "$REPEAT" \
+    --floor-url "http://127.0.0.1:$FAKE_PORT"
 "${WLP[@]}" rss --note "idle, $USERS_SMALL users, after load"
+"${RAW[@]}" storm --url "$URL" --token "$TOKEN" --pid "$HUB_PID" --label pawshub --out "$OUT" --start 0 --count "$STORM"
+"${RAW[@]}" stop --url "$URL" --token "$TOKEN" --label pawshub --out "$OUT" --start 0 --count "$STORM"
 "${WLP[@]}" spawn --start 0 --count "$STORM" --all-at-once --kind spawn_storm
 "$PY" "$HERE/seed_db.py" --url "$URL" --token "$TOKEN" --out "$OUT" \
     --start "$USERS_SMALL" --n "$((USERS_BIG - USERS_SMALL))" --batch 500 --label pawshub
