@@ -29,13 +29,16 @@ public enum ISOTimestamp {
         out.append(UInt8(ascii: "Z"))
     }
 
+    /// Zero-padded decimal digits appended in place (no temporary buffer: listings format two per user).
     private static func digits(_ value: Int64, _ width: Int, _ out: inout [UInt8]) {
-        var buffer = [UInt8](repeating: UInt8(ascii: "0"), count: max(width, 1))
-        var v = value < 0 ? 0 : value
-        var i = buffer.count - 1
-        while v > 0 && i >= 0 { buffer[i] = UInt8(ascii: "0") + UInt8(v % 10); v /= 10; i -= 1 }
-        if v > 0 { out.append(contentsOf: String(value).utf8); return }  // wider than expected: write it all
-        out.append(contentsOf: buffer)
+        let v = value < 0 ? 0 : value
+        var divisor: Int64 = 1
+        for _ in 1..<max(width, 1) { divisor &*= 10 }
+        if v / divisor >= 10 { out.append(contentsOf: String(value).utf8); return }  // wider than expected: write it all
+        while divisor > 0 {
+            out.append(UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: v / divisor % 10))
+            divisor /= 10
+        }
     }
 
     /// Days since 1970-01-01 → proleptic Gregorian date (Howard Hinnant's algorithm).
