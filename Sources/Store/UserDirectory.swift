@@ -20,11 +20,19 @@ final class UserDirectory: Sendable {
     private let logger = Logger(label: "pawshub.store")
 
     private struct PendingChanges {
-        var users: Set<UserID> = []
+        /// New user rows: read whole (their roles and groups were written in the same transaction).
+        var insertedUsers: Set<UserID> = []
+        /// Updated or deleted user rows: only the row is read again.
+        var changedUsers: Set<UserID> = []
+        /// Server rows inserted, updated or deleted: their owners' servers are read again.
         var servers: Set<ServerID> = []
+        /// Users whose direct roles or groups changed (`touch`).
+        var memberships: Set<UserID> = []
         /// A change the directory cannot narrow to users (a group or role renamed or deleted, memberships).
         var everything = false
-        var isEmpty: Bool { users.isEmpty && servers.isEmpty && !everything }
+        var isEmpty: Bool {
+            insertedUsers.isEmpty && changedUsers.isEmpty && servers.isEmpty && memberships.isEmpty && !everything
+        }
     }
 
     /// `body` applied to the current state, loading it first if needed.
@@ -51,7 +59,7 @@ final class UserDirectory: Sendable {
 
     /// Marks users whose roles or groups change in the current write transaction (call on the writer).
     func touch(_ users: some Sequence<UserID>) {
-        pending.withLock { $0.users.formUnion(users) }
+        pending.withLock { $0.memberships.formUnion(users) }
     }
 
     /// Marks a change that may concern any user (call on the writer, inside the transaction).
@@ -71,10 +79,11 @@ extension UserDirectory: TransactionObserver {
     }
 
     func databaseDidChange(with event: DatabaseEvent) {
-        let table = event.tableName, row = event.rowID
+        let table = event.tableName, row = event.rowID, kind = event.kind
         pending.withLock { changes in
             switch table {
-            case "users": changes.users.insert(UserID(row))
+            case "users":
+                if kind == .insert { changes.insertedUsers.insert(UserID(row)) } else { changes.changedUsers.insert(UserID(row)) }
             case "servers": changes.servers.insert(ServerID(row))
             default: changes.everything = true // a group or role renamed or deleted: names are in many users
             }
@@ -97,26 +106,51 @@ extension UserDirectory: TransactionObserver {
                 state.withLock { $0 = loaded }
                 return
             }
-            var users = changes.users
-            if !changes.servers.isEmpty {
-                // Rows still present name their owner; a deleted row's owner is the user holding it in memory.
-                let owners = try UserID.fetchAll(db, sql: "SELECT DISTINCT user_id FROM servers WHERE id IN (SELECT value FROM json_each(?))",
-                                                 arguments: [try JSONText.array(changes.servers.map(\.rawValue))])
-                users.formUnion(owners)
-                state.withLock { state in
-                    for server in changes.servers { if let owner = state?.owner(ofServer: server) { users.insert(owner) } }
-                }
-            }
-            let ids = Array(users)
-            let views = try UserDirectoryLoad.views(ids, db)
-            state.withLock { state in
-                for id in ids {
-                    if let view = views[id] { state?.upsert(view) } else { state?.remove(id: id) }
-                }
-            }
+            try refresh(changes, db)
         } catch {
             logger.warning("user directory refresh failed; reloading on next read", metadata: ["error": "\(error)"])
             state.withLock { $0 = nil }
+        }
+    }
+}
+
+extension UserDirectory {
+    /// Re-reads only what the transaction touched: whole users for inserts, rows for updates and deletes,
+    /// server lists for server changes, role and group names for `touch`ed users.
+    private func refresh(_ changes: PendingChanges, _ db: Database) throws {
+        // A server row still present names its owner; a deleted one's owner is whoever holds it in memory.
+        var serverOwners: Set<UserID> = []
+        if !changes.servers.isEmpty {
+            let ids = changes.servers.map(\.rawValue)
+            serverOwners.formUnion(try UserID.fetchAll(db, sql: "SELECT DISTINCT user_id FROM servers WHERE id IN (SELECT value FROM json_each(?))",
+                                                       arguments: [try JSONText.array(ids)]))
+            state.withLock { state in
+                for server in changes.servers { if let owner = state?.owner(ofServer: server) { serverOwners.insert(owner) } }
+            }
+        }
+        // Anyone not in memory yet is read whole, whatever changed.
+        let known = state.withLock { state in
+            Set(changes.changedUsers.union(serverOwners).union(changes.memberships).filter { state?.contains(id: $0) == true })
+        }
+        let whole = Array(changes.insertedUsers.union(changes.changedUsers.union(serverOwners).union(changes.memberships).subtracting(known)))
+        let rowIDs = Array(changes.changedUsers.intersection(known).subtracting(changes.insertedUsers))
+        let serverIDs = Array(serverOwners.intersection(known).subtracting(changes.insertedUsers))
+        let membershipIDs = Array(changes.memberships.intersection(known).subtracting(changes.insertedUsers))
+
+        let views = whole.isEmpty ? [:] : try UserDirectoryLoad.views(whole, db)
+        let rows = rowIDs.isEmpty ? [:] : try UserDirectoryLoad.users(rowIDs, db)
+        let servers = serverIDs.isEmpty ? [:] : try UserDirectoryLoad.servers(ofUsers: serverIDs, db)
+        let roles = membershipIDs.isEmpty ? [:] : try UserDirectoryLoad.roleNames(ofUsers: membershipIDs, db)
+        let groups = membershipIDs.isEmpty ? [:] : try UserDirectoryLoad.groupNames(ofUsers: membershipIDs, db)
+        state.withLock { state in
+            guard state != nil else { return }
+            for id in whole { if let view = views[id] { state!.upsert(view) } else { state!.remove(id: id) } }
+            for id in rowIDs { if let user = rows[id] { state!.setUser(user) } else { state!.remove(id: id) } }
+            for id in serverIDs { state!.setServers(servers[id] ?? [], of: id) }
+            for id in membershipIDs {
+                state!.setRoles(roles[id] ?? [], of: id)
+                state!.setGroups(groups[id] ?? [], of: id)
+            }
         }
     }
 }

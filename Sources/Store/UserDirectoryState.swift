@@ -76,6 +76,8 @@ struct DirectoryState {
         return found ? view(entries[index]) : nil
     }
 
+    func contains(id: UserID) -> Bool { position(of: id).found }
+
     func view(named name: String) -> UserView? { idsByName[name].flatMap { view(id: $0) } }
 
     /// Inserts or replaces the user with `view.user.id`.
@@ -103,6 +105,18 @@ struct DirectoryState {
         }
         entries.append(Entry(user: user, roles: 0, groups: 0, servers: []))
         idsByName[user.name] = user.id
+    }
+
+    /// Replaces a present user's row (a rename moves its name index entry).
+    mutating func setUser(_ user: User) {
+        let (index, found) = position(of: user.id)
+        guard found else { return }
+        let old = entries[index].user.name
+        if old != user.name {
+            if idsByName[old] == user.id { idsByName[old] = nil }
+            idsByName[user.name] = user.id
+        }
+        entries[index].user = user
     }
 
     mutating func setServers(_ servers: [Server], of id: UserID) {

@@ -111,6 +111,29 @@ struct UserDirectoryTests {
         #expect(try await store.userViews(matching: active, page: .all).total == 0)
     }
 
+    @Test("partial refreshes keep what they did not re-read: row-only updates, many users at once, cascades")
+    func partialRefreshes() async throws {
+        let store = try await loadedStore()
+        let created = try await store.createUsers((0..<3).map { NewUser(name: "p\($0)", roles: ["user"]) })
+        try await store.createGroups(named: ["team"], members: ["p0", "p1"])
+        let server = try await store.createServer(NewServer(userID: created[0].id))
+        var renamed = created[0]
+        renamed.name = "p0-renamed"
+        try await store.updateUser(renamed)
+        let view = try #require(try await store.userView(named: "p0-renamed"))
+        #expect(view.groups == ["team"] && view.roles == ["user"] && view.servers.map(\.id) == [server.id])
+        #expect(try await store.userView(named: "p0") == nil)
+
+        let later = Timestamp(microsecondsSinceEpoch: Timestamp.now().microseconds + 5_000_000)
+        try await store.bumpUserActivity([created[1].id: later, created[2].id: later])
+        for user in created.dropFirst() {
+            #expect(try await store.userView(id: user.id) == (try await sqlView(store, user.id)))
+        }
+        try await store.deleteUser(named: "p0-renamed")
+        #expect(try await store.userView(id: created[0].id) == nil)
+        #expect(try await store.userViews(ids: created.map(\.id)).map(\.user.name) == ["p1", "p2"])
+    }
+
     @Test("a full load (first read after writes) and pages from memory equal SQL for every order, state and window")
     func pagesMatchSQL() async throws {
         // Nothing reads before the writes: the first read below loads everything in one go.
