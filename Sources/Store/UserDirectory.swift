@@ -83,8 +83,12 @@ extension UserDirectory: TransactionObserver {
         pending.withLock { changes in
             switch table {
             case "users":
-                if kind == .insert { changes.insertedUsers.insert(UserID(row)) } else { changes.changedUsers.insert(UserID(row)) }
-            case "servers": changes.servers.insert(ServerID(row))
+                if kind == .insert {
+                    _ = changes.insertedUsers.insert(UserID(row))
+                } else {
+                    _ = changes.changedUsers.insert(UserID(row))
+                }
+            case "servers": _ = changes.servers.insert(ServerID(row))
             default: changes.everything = true // a group or role renamed or deleted: names are in many users
             }
         }

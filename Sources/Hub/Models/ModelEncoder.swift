@@ -84,6 +84,7 @@ public struct ModelEncoder: Sendable {
                           extra: (inout JSONWriter) -> Void = { _ in }) {
         let fields = userFields(snapshot, membership(of: snapshot))
         let user = snapshot.user
+        let escapedName = HubURLs.escape(user.name)
         let defaultServer = snapshot.servers.first { $0.name == "" }
         w.beginObject()
         if fields.contains(.kind) { w.key("kind"); w.string("user") }
@@ -92,7 +93,7 @@ public struct ModelEncoder: Sendable {
         if fields.contains(.roles) { w.key("roles"); w.strings(snapshot.roles) }
         if fields.contains(.groups) { w.key("groups"); w.strings(snapshot.groups) }
         if fields.contains(.server) {
-            w.key("server"); w.string(defaultServer.map { $0.ready ? urls.userURL(user.name) : nil } ?? nil)
+            w.key("server"); w.string(defaultServer.map { $0.ready ? urls.userURL(escapedUser: escapedName) : nil } ?? nil)
         }
         if fields.contains(.pending) { w.key("pending"); w.string(defaultServer?.pending?.rawValue) }
         if fields.contains(.created) { w.key("created"); w.timestamp(user.created) }
@@ -114,7 +115,7 @@ public struct ModelEncoder: Sendable {
                 w.beginObject()
                 for server in visible {
                     w.key(server.name)
-                    writeServer(server, owner: user.name, to: &w)
+                    writeServer(server, owner: user.name, escapedOwner: escapedName, to: &w)
                 }
                 w.endObject()
             }
@@ -126,7 +127,11 @@ public struct ModelEncoder: Sendable {
 
     /// Writes the server model (the caller's right to read the server is checked by the caller).
     public func writeServer(_ server: Server, owner: String, to w: inout JSONWriter) {
-        let url = urls.serverURL(user: owner, server: server.name)
+        writeServer(server, owner: owner, escapedOwner: HubURLs.escape(owner), to: &w)
+    }
+
+    func writeServer(_ server: Server, owner: String, escapedOwner: String, to w: inout JSONWriter) {
+        let url = urls.serverURL(escapedUser: escapedOwner, server: server.name)
         w.beginObject()
         w.key("name"); w.string(server.name)
         w.key("display_name"); w.string(server.displayName)
@@ -138,7 +143,7 @@ public struct ModelEncoder: Sendable {
         w.key("stopped"); w.bool(!server.isActive)
         w.key("url"); w.string(url)
         w.key("user_options"); w.rawJSON(server.userOptions.description)
-        w.key("progress_url"); w.string(urls.progressURL(user: owner, server: server.name))
+        w.key("progress_url"); w.string(urls.progressURL(escapedUser: escapedOwner, server: server.name))
         // No `public_url` is configured in PawsHub, so the absolute forms are null as in JupyterHub.
         w.key("full_url"); w.null()
         w.key("full_progress_url"); w.null()
