@@ -70,11 +70,20 @@ final class UserDirectory: Sendable {
 
 extension UserDirectory: TransactionObserver {
     func observes(eventsOfKind eventKind: DatabaseEventKind) -> Bool {
-        switch eventKind.tableName {
-        // The map tables give no row events (WITHOUT ROWID); observing them keeps this observer in their
-        // transactions, whose `touch` calls then reach `databaseDidCommit`.
-        case "users", "servers", "groups", "roles", "user_role_map", "user_group_map": return true
-        default: return false
+        // Group and role rows matter only through their names: a new group or role is in no user's model
+        // until a membership (touched) says so, and re-declaring a role's scopes at start-up must not
+        // reload every user. The map tables give no row events (WITHOUT ROWID); their writers `touch`.
+        switch eventKind {
+        case .insert(let table):
+            return table == "users" || table == "servers"
+        case .delete(let table):
+            return ["users", "servers", "groups", "roles"].contains(table)
+        case .update(let table, let columns):
+            switch table {
+            case "users", "servers": return true
+            case "groups", "roles": return columns.contains { $0.lowercased() == "name" }
+            default: return false
+            }
         }
     }
 

@@ -129,6 +129,14 @@ struct UserDirectoryTests {
         for user in created.dropFirst() {
             #expect(try await store.userView(id: user.id) == (try await sqlView(store, user.id)))
         }
+        // Re-declaring a role (start-up does) and re-describing a group change no user's model.
+        try await store.saveRole(name: "user", description: "again", scopes: ["self", "read:hub"])
+        var team = try #require(try await store.group(named: "team"))
+        team.description = "described"
+        try await store.updateGroup(team)
+        for user in created {
+            #expect(try await store.userView(id: user.id) == (try await sqlView(store, user.id)))
+        }
         try await store.deleteUser(named: "p0-renamed")
         #expect(try await store.userView(id: created[0].id) == nil)
         #expect(try await store.userViews(ids: created.map(\.id)).map(\.user.name) == ["p1", "p2"])
