@@ -42,8 +42,9 @@ public struct UserSnapshot: Sendable, Equatable {
     }
 }
 
-/// The authenticated caller of a request.
-public struct Identity: Sendable {
+/// The authenticated caller of a request. A class (immutable): it travels through the identity cache, the
+/// pipeline and every APIRequest, and copying its many fields each time showed up on the whoami path.
+public final class Identity: Sendable {
     /// The user or service a credential belongs to.
     public enum Owner: Sendable {
         case user(UserSnapshot)
