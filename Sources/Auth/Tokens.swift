@@ -115,22 +115,26 @@ private func parsePositive(_ digits: Substring) -> Int64? {
 /// The credential in an `Authorization` header.
 public enum AuthorizationHeader {
     /// The token from `token <t>` or `bearer <t>` (scheme case-insensitive), or nil for anything else.
+    /// Works on UTF-8 bytes (every request with a token passes here); spaces and tabs are ASCII.
     public static func token(from value: String) -> String? {
-        let trimmed = value.drop { $0 == " " || $0 == "\t" }
-        guard let space = trimmed.firstIndex(where: { $0 == " " || $0 == "\t" }) else { return nil }
-        let scheme = trimmed[..<space].lowercased()
-        guard scheme == "token" || scheme == "bearer" else { return nil }
-        let token = trimmed[space...].trimmingSpaces()
-        guard !token.isEmpty, !token.contains(where: { $0 == " " || $0 == "\t" }) else { return nil }
-        return String(token)
+        let bytes = value.utf8
+        func blank(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 }
+        guard let start = bytes.firstIndex(where: { !blank($0) }),
+              let space = bytes[start...].firstIndex(where: blank) else { return nil }
+        let scheme = bytes[start..<space]
+        guard asciiLowercased(scheme, equals: "token") || asciiLowercased(scheme, equals: "bearer") else { return nil }
+        guard let first = bytes[space...].firstIndex(where: { !blank($0) }) else { return nil }
+        let end = bytes[first...].lastIndex(where: { !blank($0) }).map { bytes.index(after: $0) } ?? bytes.endIndex
+        let token = bytes[first..<end]
+        guard !token.contains(where: blank) else { return nil }
+        return String(Substring(token))
     }
-}
 
-extension Substring {
-    func trimmingSpaces() -> Substring {
-        var s = self
-        while let f = s.first, f == " " || f == "\t" { s = s.dropFirst() }
-        while let l = s.last, l == " " || l == "\t" { s = s.dropLast() }
-        return s
+    /// Whether `bytes`, ASCII-lowercased, spell `word` (a lowercase ASCII word).
+    private static func asciiLowercased(_ bytes: Substring.UTF8View.SubSequence, equals word: StaticString) -> Bool {
+        guard bytes.count == word.utf8CodeUnitCount else { return false }
+        return word.withUTF8Buffer { expected in
+            zip(bytes, expected).allSatisfy { b, e in (b >= 0x41 && b <= 0x5A ? b | 0x20 : b) == e }
+        }
     }
 }

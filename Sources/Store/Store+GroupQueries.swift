@@ -85,6 +85,7 @@ extension Store {
                 for id in memberIDs { try insert.execute(arguments: [id, group.id]) }
                 created.append(group)
             }
+            self.directory.touchAll()
             return created
         }
     }

@@ -58,6 +58,7 @@ extension Store {
                     """, arguments: [groupID, name])
                 if db.changesCount == 0, try !Self.userExists(name: name, db) { throw StoreError.notFound(.user, name) }
             }
+            self.directory.touchAll()
         }
     }
 
@@ -69,6 +70,7 @@ extension Store {
                 try db.execute(sql: "DELETE FROM user_group_map WHERE group_id = ? AND user_id = (SELECT id FROM users WHERE name = ?)",
                                arguments: [groupID, name])
             }
+            self.directory.touchAll()
         }
     }
 

@@ -39,7 +39,10 @@ extension Store {
 
     /// Gives `holder` the role (idempotent). `.notFound(.role, name)` if the role does not exist.
     public func assignRole(_ role: String, to holder: RoleHolder) async throws {
-        try await write(.roleAssignment, key: role) { db in try Self.assign(role: role, to: holder, db) }
+        try await write(.roleAssignment, key: role) { db in
+            try Self.assign(role: role, to: holder, db)
+            self.touchDirectory(holder)
+        }
     }
 
     /// Takes the role from `holder`; a no-op if it was not assigned.
@@ -48,6 +51,7 @@ extension Store {
             let (table, column, id) = Self.mapTable(holder)
             try db.execute(sql: "DELETE FROM \(table) WHERE \(column) = ? AND role_id = (SELECT id FROM roles WHERE name = ?)",
                            arguments: [id, role])
+            self.touchDirectory(holder)
         }
     }
 
@@ -58,6 +62,8 @@ extension Store {
             guard let roleID = try RoleID.fetchOne(db, sql: "SELECT id FROM roles WHERE name = ?", arguments: [role]) else {
                 throw StoreError.notFound(.role, role)
             }
+            // Holders before and after may be anyone: the directory re-reads everything at commit.
+            self.directory.touchAll()
             for (table, column, ids) in [("user_role_map", "user_id", users.map(\.rawValue)),
                                          ("group_role_map", "group_id", groups.map(\.rawValue)),
                                          ("service_role_map", "service_id", services.map(\.rawValue))] {
@@ -120,6 +126,11 @@ extension Store {
                 try names("SELECT s.name FROM services s JOIN service_role_map m ON m.service_id = s.id JOIN roles r ON r.id = m.role_id WHERE r.name = ? ORDER BY s.id")
             )
         }
+    }
+
+    /// A user's direct roles are part of its model in the user directory.
+    private func touchDirectory(_ holder: RoleHolder) {
+        if case let .user(id) = holder { directory.touch([id]) }
     }
 
     static func mapTable(_ holder: RoleHolder) -> (table: String, column: String, id: Int64) {

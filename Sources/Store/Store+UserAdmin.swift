@@ -23,19 +23,17 @@ extension Store {
                 try db.execute(sql: "DELETE FROM user_role_map WHERE user_id = ? AND role_id = (SELECT id FROM roles WHERE name = ?)",
                                arguments: [user.id, role])
             }
+            self.directory.touch([user.id])
         }
     }
 
     /// The user's id and server ids in one read, or nil if no user has this name (the activity endpoint's lookup).
     public func activityTargets(userNamed name: String) async throws -> UserActivityTargets? {
-        try await read { db in
-            guard let id = try UserID.fetchOne(db.cachedStatement(sql: "SELECT id FROM users WHERE name = ?"), arguments: [name]) else {
-                return nil
-            }
+        try await directory.read(writer) { state in
+            guard let view = state.view(named: name) else { return nil }
             var servers: [String: ServerID] = [:]
-            let rows = try Row.fetchCursor(db.cachedStatement(sql: "SELECT name, id FROM servers WHERE user_id = ?"), arguments: [id])
-            while let row = try rows.next() { servers[row[0]] = ServerID(row[1]) }
-            return UserActivityTargets(userID: id, userName: name, servers: servers)
+            for server in view.servers { servers[server.name] = server.id }
+            return UserActivityTargets(userID: view.user.id, userName: name, servers: servers)
         }
     }
 }

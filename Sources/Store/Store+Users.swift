@@ -90,19 +90,19 @@ extension Store {
         }
     }
 
-    /// The user with this exact name, if any.
+    /// The user with this exact name, if any (from the user directory: no SQL).
     public func user(named name: String) async throws -> User? {
-        try await read { db in try User.fetchOne(db.cachedStatement(sql: "SELECT * FROM users WHERE name = ?"), arguments: [name]) }
+        try await directory.read(writer) { $0.view(named: name)?.user }
     }
 
-    /// The user with this id, if any.
+    /// The user with this id, if any (from the user directory: no SQL).
     public func user(id: UserID) async throws -> User? {
-        try await read { db in try User.fetchOne(db, key: id.rawValue) }
+        try await directory.read(writer) { $0.view(id: id)?.user }
     }
 
     /// The users with these names that exist, in no particular order.
     public func users(named names: [String]) async throws -> [User] {
-        try await read { db in try User.filter(names.contains(User.CodingKeys.name)).fetchAll(db) }
+        try await directory.read(writer) { state in Set(names).compactMap { state.view(named: $0)?.user } }
     }
 
     /// One page of users matching `query`, plus the total that match.
@@ -132,7 +132,7 @@ extension Store {
 
     /// Number of users (the `total_users` metric).
     public func userCount() async throws -> Int {
-        try await read { db in try User.fetchCount(db) }
+        try await directory.read(writer) { $0.count }
     }
 
     /// Saves every field of `user` except `created` and `lastActivity` (activity only moves through

@@ -36,6 +36,8 @@ public final class Store: Sendable {
     let logger = Logger(label: "pawshub.store")
     /// The file path, or `:memory:`.
     public let path: String
+    /// Users with roles, groups and servers in memory, kept in step with every commit (see `UserDirectory`).
+    let directory = UserDirectory()
 
     /// Opens (creating if needed) the database at `path` without migrating it; call `migrate()` next.
     /// Throws `StoreError.databaseFromNewerVersion` — before touching the file — if a newer PawsHub wrote it.

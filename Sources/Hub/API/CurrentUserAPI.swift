@@ -20,11 +20,19 @@ func registerCurrentUserAPI(into router: inout Router<APIEndpoint>) {
                 return w.bytes
             }
         case .service(let service):
-            let details = try await hub.serviceDetails(service)
-            var w = JSONWriter(capacity: 512)
-            selfModels(identity, hub: hub, includeStopped: includeStopped)
-                .writeService(service, details: details, to: &w) { tokenFacts(identity, into: &$0) }
-            body = w.bytes
+            // Role names come with the (cached) identity, and the body is kept in its memo: a service's
+            // whoami then touches no database and renders nothing until the identity is re-resolved.
+            body = try await identity.memo.body(includeStopped ? "whoami+stopped" : "whoami") {
+                let details = if let names = identity.serviceRoleNames {
+                    hub.serviceDetails(service, roles: names)
+                } else {
+                    try await hub.serviceDetails(service)
+                }
+                var w = JSONWriter(capacity: 512)
+                selfModels(identity, hub: hub, includeStopped: includeStopped)
+                    .writeService(service, details: details, to: &w) { tokenFacts(identity, into: &$0) }
+                return w.bytes
+            }
         }
         return HTTPServerResponse(status: .ok, headers: [.contentType: "application/json"], body: .bytes(body))
     })

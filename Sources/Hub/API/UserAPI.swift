@@ -14,9 +14,11 @@ enum UserAPI {
     static func get(_ request: APIRequest) async throws -> HTTPServerResponse {
         let name = try pathName(request)
         try await request.authorize(anyOf: readScopes, on: .user(name))
-        let hub = request.hub
-        guard let user = try await hub.store.user(named: name) else { throw HubError.notFound() }
-        return try await modelResponse(user, request: request)
+        // One directory read gives the row, roles, groups and servers together.
+        guard let view = try await request.hub.store.userView(named: name) else { throw HubError.notFound() }
+        var snapshot = UserSnapshot(user: view.user, groups: view.groups, roles: view.roles, servers: view.servers)
+        request.hub.reportedActivity.apply(to: &snapshot)
+        return try await modelResponse(snapshot, request: request)
     }
 
     /// `POST /users/{name}` with an optional `{admin}` body: 201 with the new user; 409 if the name is taken.
@@ -133,8 +135,12 @@ enum UserAPI {
     /// The user's model for this caller; `auth_state` decrypted when the caller may read it.
     private static func modelResponse(_ user: User, request: APIRequest,
                                       status: HTTPResponse.Status = .ok) async throws -> HTTPServerResponse {
-        let hub = request.hub
-        let snapshot = try await hub.currentSnapshot(user)
+        try await modelResponse(try await request.hub.currentSnapshot(user), request: request, status: status)
+    }
+
+    private static func modelResponse(_ snapshot: UserSnapshot, request: APIRequest,
+                                      status: HTTPResponse.Status = .ok) async throws -> HTTPServerResponse {
+        let hub = request.hub, user = snapshot.user
         let models = request.models()
         let authState = try await request.holds(.adminAuthState, on: .user(user.name)) ? hub.decryptedAuthState(of: user) : nil
         var w = JSONWriter(capacity: 1024)

@@ -8,14 +8,21 @@ extension Hub {
     /// `includeStoppedServers` loads stopped server rows too (otherwise only running or pending ones).
     func userSnapshots(_ users: [User], includeStoppedServers: Bool) async throws -> [UserSnapshot] {
         guard !users.isEmpty else { return [] }
-        let ids = users.map(\.id)
-        async let servers = store.servers(ofUsers: ids, activeOnly: !includeStoppedServers)
-        async let groups = store.groupNames(ofUsers: ids)
-        async let roles = store.roleNames(ofUsers: ids)
-        let (serversByUser, groupsByUser, rolesByUser) = try await (servers, groups, roles)
-        var snapshots = users.map { user in
-            UserSnapshot(user: user, groups: groupsByUser[user.id] ?? [], roles: rolesByUser[user.id] ?? [],
-                         servers: serversByUser[user.id] ?? [])
+        let views = try await store.userViews(ids: users.map(\.id))
+        var byID: [UserID: UserView] = [:]
+        for view in views { byID[view.user.id] = view }
+        return snapshots(users.map { user in
+            let view = byID[user.id]
+            return UserView(user: user, groups: view?.groups ?? [], roles: view?.roles ?? [], servers: view?.servers ?? [])
+        }, includeStoppedServers: includeStoppedServers)
+    }
+
+    /// Snapshots of views from the user directory (stopped servers dropped unless asked for), with held activity.
+    func snapshots(_ views: [UserView], includeStoppedServers: Bool) -> [UserSnapshot] {
+        var snapshots = views.map { view in
+            UserSnapshot(user: view.user, groups: view.groups, roles: view.roles,
+                         servers: includeStoppedServers || view.servers.allSatisfy(\.isActive)
+                             ? view.servers : view.servers.filter(\.isActive))
         }
         reportedActivity.apply(to: &snapshots)
         return snapshots

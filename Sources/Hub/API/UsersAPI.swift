@@ -25,8 +25,8 @@ private func listUsers(_ request: APIRequest) async throws -> HTTPServerResponse
     var subset: UserSubset? = nil
     if case .only(let targets) = access { subset = UserSubset(names: targets.users, groups: targets.groups) }
     let hub = request.hub
-    let page = try await hub.store.users(matching: query.storeQuery(subset: subset), page: pagination.page)
-    let snapshots = try await hub.userSnapshots(page.items, includeStoppedServers: query.includeStoppedServers)
+    let page = try await hub.store.userViews(matching: query.storeQuery(subset: subset), page: pagination.page)
+    let snapshots = hub.snapshots(page.items, includeStoppedServers: query.includeStoppedServers)
     let models = request.models()
     var w = JSONWriter(capacity: 128 + 640 * snapshots.count)
     pagination.write(total: page.total, request: request, to: &w) { w in

@@ -12,6 +12,8 @@ enum AccessLog {
     /// `target` with the values of secret-looking query parameters replaced by `[secret]`, and a token
     /// or cookie value in the path of `/authorizations/token|cookie/…` hidden too.
     static func scrub(_ target: String) -> String {
+        // Most targets have no query and no credential path: nothing to hide, no copying (hot path).
+        if !target.utf8.contains(UInt8(ascii: "?")), !mentionsAuthorizations(target) { return target }
         let scrubbed = scrubPath(target)
         guard let q = scrubbed.firstIndex(of: "?") else { return scrubbed }
         let target = scrubbed
@@ -32,6 +34,7 @@ enum AccessLog {
 
     /// Hides the credential segment(s) after a `secretPathMarkers` prefix (the cookie name stays).
     static func scrubPath(_ target: String) -> String {
+        guard mentionsAuthorizations(target) else { return target }
         for marker in secretPathMarkers {
             guard let range = target.range(of: marker) else { continue }
             var rest = target[range.upperBound...]
@@ -43,6 +46,18 @@ enum AccessLog {
             return target[..<range.upperBound] + kept + "[secret]" + query
         }
         return target
+    }
+
+    /// Whether `target` contains `/authorizations/` (every secret path marker does), by bytes.
+    private static func mentionsAuthorizations(_ target: String) -> Bool {
+        let needle = Array("/authorizations/".utf8)
+        return target.utf8.withContiguousStorageIfAvailable { bytes in
+            guard bytes.count >= needle.count else { return false }
+            for start in 0...(bytes.count - needle.count) where bytes[start] == needle[0] {
+                if (1..<needle.count).allSatisfy({ bytes[start + $0] == needle[$0] }) { return true }
+            }
+            return false
+        } ?? target.contains("/authorizations/")
     }
 
     /// Writes the access line at JupyterHub's level for the status.

@@ -14,9 +14,16 @@ struct PrefetchedMembership: GroupMembership, Sendable {
 enum GroupLookup {
     /// Whether any grant in `sets` is limited to groups (then membership matters).
     static func involvesGroups(_ sets: [ExpandedScopes], names: [ScopeName]? = nil) -> Bool {
+        func limitedToGroups(_ grant: ScopeGrant?) -> Bool {
+            if case .only(let targets)? = grant { return !targets.groups.isEmpty }
+            return false
+        }
         for set in sets {
-            for (name, grant) in set.grants where names?.contains(name) ?? true {
-                if case .only(let targets) = grant, !targets.groups.isEmpty { return true }
+            // Look the few named scopes up rather than walk every grant (an admin holds dozens).
+            if let names {
+                if names.contains(where: { limitedToGroups(set.grant(for: $0)) }) { return true }
+            } else if set.grants.values.contains(where: limitedToGroups) {
+                return true
             }
         }
         return false

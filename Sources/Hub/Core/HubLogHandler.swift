@@ -33,13 +33,29 @@ public struct HubLogHandler: LogHandler {
         }
     }
 
+    /// Built as bytes, not by string interpolation: the access log writes one line per request.
     public func log(event: LogEvent) {
-        let level = event.level, message = event.message, explicit = event.metadata
-        var line = "[\(Self.letter(level)) \(Self.timestamp()) PawsHub \(label)] \(message)"
-        let merged = explicit.map { metadata.merging($0) { $1 } } ?? metadata
-        for key in merged.keys.sorted() { line += " \(key)=\(merged[key].map { "\($0)" } ?? "")" }
-        line += "\n"
-        let bytes = Array(line.utf8)
+        let level = event.level, explicit = event.metadata
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(160)
+        bytes.append(UInt8(ascii: "["))
+        bytes.append(contentsOf: Self.letter(level).utf8)
+        bytes.append(UInt8(ascii: " "))
+        Self.appendTimestamp(to: &bytes)
+        bytes.append(contentsOf: " PawsHub ".utf8)
+        bytes.append(contentsOf: label.utf8)
+        bytes.append(contentsOf: "] ".utf8)
+        bytes.append(contentsOf: event.message.description.utf8)
+        if !metadata.isEmpty || !(explicit?.isEmpty ?? true) {
+            let merged = explicit.map { metadata.merging($0) { $1 } } ?? metadata
+            for key in merged.keys.sorted() {
+                bytes.append(UInt8(ascii: " "))
+                bytes.append(contentsOf: key.utf8)
+                bytes.append(UInt8(ascii: "="))
+                if let value = merged[key] { bytes.append(contentsOf: value.description.utf8) }
+            }
+        }
+        bytes.append(UInt8(ascii: "\n"))
         Self.output.withLock { _ in
             bytes.withUnsafeBytes { raw in
                 guard let base = raw.baseAddress else { return }
@@ -63,17 +79,24 @@ public struct HubLogHandler: LogHandler {
         }
     }
 
-    private static func timestamp() -> String {
+    /// `2026-11-25 11:28:33.123` (UTC) appended in place.
+    private static func appendTimestamp(to out: inout [UInt8]) {
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
         var parts = tm()
         var seconds = now.tv_sec
         gmtime_r(&seconds, &parts)
-        func pad(_ v: Int32, _ width: Int) -> String {
-            let s = String(v)
-            return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
+        func pad(_ value: Int32, _ width: Int) {
+            var divisor: Int32 = 1
+            for _ in 1..<width { divisor *= 10 }
+            while divisor > 0 { out.append(UInt8(ascii: "0") + UInt8(value / divisor % 10)); divisor /= 10 }
         }
-        return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2)) "
-            + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2)).\(pad(Int32(now.tv_nsec / 1_000_000), 3))"
+        pad(parts.tm_year + 1900, 4); out.append(UInt8(ascii: "-"))
+        pad(parts.tm_mon + 1, 2); out.append(UInt8(ascii: "-"))
+        pad(parts.tm_mday, 2); out.append(UInt8(ascii: " "))
+        pad(parts.tm_hour, 2); out.append(UInt8(ascii: ":"))
+        pad(parts.tm_min, 2); out.append(UInt8(ascii: ":"))
+        pad(parts.tm_sec, 2); out.append(UInt8(ascii: "."))
+        pad(Int32(now.tv_nsec / 1_000_000), 3)
     }
 }

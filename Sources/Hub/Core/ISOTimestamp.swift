@@ -19,6 +19,28 @@ public enum ISOTimestamp {
         let (year, month, day) = civil(fromDays: days)
         let seconds = micros / 1_000_000
         let fraction = micros % 1_000_000
+        if (0...9999).contains(year) {
+            // Common case: format into a stack buffer and append once (per-byte appends to the response
+            // array were a tenth of a listing's CPU).
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 27) { buffer in
+                var i = 0
+                func put(_ value: Int64, _ width: Int) {
+                    var divisor: Int64 = 1
+                    for _ in 1..<width { divisor &*= 10 }
+                    while divisor > 0 {
+                        buffer[i] = 0x30 &+ UInt8(truncatingIfNeeded: value / divisor % 10); i += 1; divisor /= 10
+                    }
+                }
+                func sep(_ c: UInt8) { buffer[i] = c; i += 1 }
+                put(year, 4); sep(UInt8(ascii: "-")); put(month, 2); sep(UInt8(ascii: "-")); put(day, 2)
+                sep(UInt8(ascii: "T")); put(seconds / 3600, 2); sep(UInt8(ascii: ":")); put(seconds / 60 % 60, 2)
+                sep(UInt8(ascii: ":")); put(seconds % 60, 2)
+                if fraction != 0 { sep(UInt8(ascii: ".")); put(fraction, 6) }
+                sep(UInt8(ascii: "Z"))
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[0..<i]))
+            }
+            return
+        }
         digits(year, 4, &out); out.append(UInt8(ascii: "-"))
         digits(month, 2, &out); out.append(UInt8(ascii: "-"))
         digits(day, 2, &out); out.append(UInt8(ascii: "T"))
@@ -29,13 +51,21 @@ public enum ISOTimestamp {
         out.append(UInt8(ascii: "Z"))
     }
 
+    /// Zero-padded decimal digits appended in place, no temporaries (listings format two per user).
     private static func digits(_ value: Int64, _ width: Int, _ out: inout [UInt8]) {
-        var buffer = [UInt8](repeating: UInt8(ascii: "0"), count: max(width, 1))
-        var v = value < 0 ? 0 : value
-        var i = buffer.count - 1
-        while v > 0 && i >= 0 { buffer[i] = UInt8(ascii: "0") + UInt8(v % 10); v /= 10; i -= 1 }
-        if v > 0 { out.append(contentsOf: String(value).utf8); return }  // wider than expected: write it all
-        out.append(contentsOf: buffer)
+        let v = value < 0 ? 0 : value
+        switch width {
+        case 2 where v < 100:
+            out.append(0x30 &+ UInt8(truncatingIfNeeded: v / 10)); out.append(0x30 &+ UInt8(truncatingIfNeeded: v % 10))
+        case 4 where v < 10_000:
+            digits(v / 100, 2, &out); digits(v % 100, 2, &out)
+        case 6 where v < 1_000_000:
+            digits(v / 10_000, 2, &out); digits(v / 100 % 100, 2, &out); digits(v % 100, 2, &out)
+        default:  // out of the expected range: write it all, zero-padded
+            let text = String(v)
+            if text.utf8.count < width { out.append(contentsOf: repeatElement(0x30, count: width - text.utf8.count)) }
+            out.append(contentsOf: text.utf8)
+        }
     }
 
     /// Days since 1970-01-01 → proleptic Gregorian date (Howard Hinnant's algorithm).

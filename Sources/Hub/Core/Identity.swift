@@ -17,6 +17,14 @@ public final class IdentityMemo: Sendable {
         bodies.withLock { $0[key] = rendered }
         return rendered
     }
+
+    /// `body(_:render:)` for a rendering that may need to read the database first.
+    public func body(_ key: String, render: () async throws -> [UInt8]) async rethrows -> [UInt8] {
+        if let hit = bodies.withLock({ $0[key] }) { return hit }
+        let rendered = try await render()
+        bodies.withLock { $0[key] = rendered }
+        return rendered
+    }
 }
 
 /// A user together with what its model needs besides its row: groups, roles and servers.
@@ -34,8 +42,9 @@ public struct UserSnapshot: Sendable, Equatable {
     }
 }
 
-/// The authenticated caller of a request.
-public struct Identity: Sendable {
+/// The authenticated caller of a request. A class (immutable): it travels through the identity cache, the
+/// pipeline and every APIRequest, and copying its many fields each time showed up on the whoami path.
+public final class Identity: Sendable {
     /// The user or service a credential belongs to.
     public enum Owner: Sendable {
         case user(UserSnapshot)
@@ -58,12 +67,16 @@ public struct Identity: Sendable {
     public let scopeStrings: [String]
     /// `scopeStrings` already encoded as a JSON array (the whoami endpoint is the hottest path).
     public let scopeStringsJSON: [UInt8]
+    /// A service owner's role names, read with its scopes when the token was resolved, so the whoami of a
+    /// cached service identity needs no database read (nil = not known; read them when needed).
+    public let serviceRoleNames: [String]?
 
     /// Responses derived only from this identity, rendered once per resolution (see `IdentityMemo`).
     public let memo = IdentityMemo()
 
-    public init(owner: Owner, credential: Credential, scopes: ExpandedScopes) {
+    public init(owner: Owner, credential: Credential, scopes: ExpandedScopes, serviceRoleNames: [String]? = nil) {
         self.owner = owner; self.credential = credential; self.scopes = scopes
+        self.serviceRoleNames = serviceRoleNames
         self.scopeStrings = scopes.sortedStrings
         var writer = JSONWriter()
         writer.strings(scopeStrings)

@@ -9,15 +9,18 @@ import Synchronization
 struct CredentialDigest: Hashable, Sendable {
     let a: UInt64, b: UInt64, c: UInt64, d: UInt64
 
+    /// Hashes straight from the string's storage into a stack buffer (every token request computes one).
     init?(_ credential: String) {
-        var out = [UInt8](repeating: 0, count: 32)
-        let bytes = Array(credential.utf8)
-        let ok = bytes.withUnsafeBufferPointer { input in
-            out.withUnsafeMutableBufferPointer { csystem_sha256(input.baseAddress, input.count, $0.baseAddress) }
+        var credential = credential
+        let words: (UInt64, UInt64, UInt64, UInt64)? = credential.withUTF8 { input in
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { out in
+                guard csystem_sha256(input.baseAddress, input.count, out.baseAddress) == 1 else { return nil }
+                func word(_ i: Int) -> UInt64 { out[i..<i + 8].reduce(0) { $0 << 8 | UInt64($1) } }
+                return (word(0), word(8), word(16), word(24))
+            }
         }
-        guard ok == 1 else { return nil }
-        func word(_ i: Int) -> UInt64 { out[i..<i + 8].reduce(0) { $0 << 8 | UInt64($1) } }
-        a = word(0); b = word(8); c = word(16); d = word(24)
+        guard let words else { return nil }
+        (a, b, c, d) = words
     }
 }
 

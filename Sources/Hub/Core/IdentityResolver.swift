@@ -56,11 +56,13 @@ extension Hub {
             return Identity(owner: .user(snapshot), credential: .token(row), scopes: scopes)
         case .service(let serviceID):
             guard let service = try await store.service(id: serviceID) else { return nil }
-            let ownerScopes = try await serviceScopes(service)
+            let stored = try await store.roles(of: .service(service.id))
+            let ownerScopes = Roles.serviceScopes(service: service.name, roles: authRoles(stored), hierarchy: scopeHierarchy)
             let client = try await OAuthClientIDs.target(of: row.clientID, ownerUser: nil) { try await self.store.services() }
             let scopes = try await tokenScopesCapped(tokenScopes, holder: .service(service.name), ownerScopes: ownerScopes,
                                                      client: client, known: [:])
-            return Identity(owner: .service(service), credential: .token(row), scopes: scopes)
+            return Identity(owner: .service(service), credential: .token(row), scopes: scopes,
+                            serviceRoleNames: stored.map(\.name))
         }
     }
 
@@ -78,12 +80,10 @@ extension Hub {
     }
 
     /// A user's row with groups, direct role names and servers, as models and scope checks need them.
+    /// Served from the Store's user directory; `user` itself is kept (it may be a newer copy than the directory's).
     public func userSnapshot(_ user: User) async throws -> UserSnapshot {
-        async let groups = store.groupNames(ofUsers: [user.id])
-        async let roles = store.roles(of: .user(user.id))
-        async let servers = store.servers(ofUser: user.id)
-        return UserSnapshot(user: user, groups: try await groups[user.id] ?? [],
-                            roles: try await roles.map(\.name), servers: try await servers)
+        let view = try await store.userView(id: user.id)
+        return UserSnapshot(user: user, groups: view?.groups ?? [], roles: view?.roles ?? [], servers: view?.servers ?? [])
     }
 
     /// A user's own scopes: the implicit `user` role, direct and group roles, and shares

@@ -125,13 +125,13 @@ public struct JSONWriter: Sendable {
 
     private mutating func appendQuoted(_ text: String) {
         bytes.append(UInt8(ascii: "\""))
-        // Names, URLs and scopes almost never need escaping: copy them in one go.
-        var text = text
-        let copied = text.withUTF8 { utf8 -> Bool in
+        // Names, URLs and scopes almost never need escaping: copy them in one go (without `withUTF8`,
+        // which is mutating and made every listing pay a uniqueness check and a copy of the string).
+        let copied = text.utf8.withContiguousStorageIfAvailable { utf8 -> Bool in
             guard !utf8.contains(where: Self.needsEscape) else { return false }
             bytes.append(contentsOf: utf8)
             return true
-        }
+        } ?? false
         if !copied { appendEscaped(text) }
         bytes.append(UInt8(ascii: "\""))
     }

@@ -60,6 +60,13 @@ public struct Server: Codable, Hashable, Sendable, FetchableRecord, PersistableR
         serverVersion = row[CodingKeys.serverVersion]
     }
 
+    /// Decodes `SELECT *` by position (columns in table order; later migrations only append).
+    init(tableOrder row: Row) throws {
+        id = row[0]; userID = row[1]; name = row[2]; displayName = row[3]; url = row[4]; ip = row[5]; port = row[6]
+        baseURL = row[7]; started = row[8]; lastActivity = row[9]; pending = row[10]; ready = row[11]
+        state = row[12] ?? .empty; userOptions = row[13] ?? .empty; serverVersion = row[14]
+    }
+
     public func encode(to container: inout PersistenceContainer) throws {
         container[CodingKeys.id] = id
         container[CodingKeys.userID] = userID
