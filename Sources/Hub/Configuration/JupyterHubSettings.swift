@@ -83,8 +83,10 @@ public struct JupyterHubSettings: Sendable, Equatable {
     public var slowSpawnTimeout: Duration = .seconds(10)
     /// Seconds a stop may take before the API answers 202 instead of waiting.
     public var slowStopTimeout: Duration = .seconds(10)
-    /// How long start-up waits for existing servers to be checked before serving.
-    public var initSpawnersTimeout: Duration = .seconds(10)
+    /// How long start-up waits for existing servers to be checked before serving. JupyterHub waits 10 s by
+    /// default; PawsHub puts the recorded routes back before serving, so users reach running servers while the
+    /// checks run, and defaults to serving at once (0) with every check (and its clean-up) in the background.
+    public var initSpawnersTimeout: Duration = .zero
     /// Longest lifetime, in seconds, a token requested through the API may have; 0 = no limit.
     public var tokenExpiresInMaxSeconds = 0
     public var logLevel = LogLevel.info
