@@ -95,3 +95,12 @@ extension Store {
         }
     }
 }
+
+extension Store {
+    /// Lets SQLite drop what it can rebuild: idle read connections close (reopened on the next read) and every
+    /// connection's unused page cache is freed. Asynchronous and never blocks reads or writes; call it after a
+    /// burst of work (start-up, a restore), followed by a heap trim, to keep the idle footprint small.
+    public func releaseMemory() {
+        (writer as? DatabasePool)?.releaseMemoryEventually()
+    }
+}

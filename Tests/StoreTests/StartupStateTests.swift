@@ -21,3 +21,19 @@ struct StartupStateTests {
         #expect(state.holders["admin"] == RoleHolderIDs(users: [alice.id]))
     }
 }
+
+@Suite("Releasing SQLite memory")
+struct ReleaseMemoryTests {
+    @Test("after idle connections are closed, reads reopen them and see every committed write")
+    func readsAfterRelease() async throws {
+        let (store, dir) = try makeFileStore()
+        _ = dir
+        _ = try await store.createUser(NewUser(name: "alice"))
+        #expect(try await store.userCount() == 1)
+        store.releaseMemory()
+        try await Task.sleep(for: .milliseconds(100))
+        _ = try await store.createUser(NewUser(name: "bob"))
+        #expect(try await store.userCount() == 2)
+        #expect(try await store.user(named: "bob") != nil)
+    }
+}

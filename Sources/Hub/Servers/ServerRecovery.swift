@@ -60,6 +60,8 @@ extension ServerManager {
                 while await group.next() != nil { launch() }
             }
             done.resolve(())
+            // A thousand checks leave connections' caches and buffers behind: hand the free pages back.
+            await MemoryPolicy.release(store)
             // Start-up checked routes without the late servers; check again now they are known.
             if await timedOut.wait() == true {
                 do { try await checkRoutes() } catch { logger.error("Route check after restoring servers failed: \(error)") }
