@@ -61,9 +61,9 @@ extension Store {
                                   start.userOptions, start.at]) else {
                 throw StoreError.database("upsert returned no row")
             }
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 UPDATE users SET last_activity = ?1 WHERE id = ?2 AND (last_activity IS NULL OR last_activity < ?1)
-                """, arguments: [start.at, start.userID])
+                """).execute(arguments: [start.at, start.userID])
             return server
         }
     }
@@ -82,17 +82,18 @@ extension Store {
         guard case .user(let userID) = token.owner else {
             throw StoreError.invalidValue("server tokens belong to users")
         }
-        try db.execute(sql: """
+        // Cached statements: in a spawn storm these run hundreds of times a second on the writer.
+        try db.cachedStatement(sql: """
             INSERT INTO api_tokens (prefix, hashed, user_id, client_id, scopes, note, created)
             VALUES (?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [token.prefix, token.hashed, userID, token.clientID, try JSONText.array(token.scopes),
+            """).execute(arguments: [token.prefix, token.hashed, userID, token.clientID, try JSONText.array(token.scopes),
                              token.note, Timestamp.now()])
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO oauth_clients (identifier, description, secret, redirect_uri, allowed_scopes, created)
             VALUES (?, ?, ?, ?, ?, ?)
             ON CONFLICT (identifier) DO UPDATE SET description = excluded.description, secret = excluded.secret,
                 redirect_uri = excluded.redirect_uri, allowed_scopes = excluded.allowed_scopes
-            """, arguments: [credentials.clientIdentifier, credentials.clientDescription, credentials.clientSecretHash,
+            """).execute(arguments: [credentials.clientIdentifier, credentials.clientDescription, credentials.clientSecretHash,
                              credentials.redirectURI, try JSONText.array(credentials.allowedScopes), Timestamp.now()])
     }
 }
