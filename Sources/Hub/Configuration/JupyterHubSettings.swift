@@ -57,6 +57,10 @@ public struct JupyterHubSettings: Sendable, Equatable {
     public var namedServerLimitPerUser = 0
     /// Spawns in flight at once before new ones get 429; 0 = unlimited.
     public var concurrentSpawnLimit = 100
+    /// PawsHub's addition: how long a start request over `concurrent_spawn_limit` waits for a spawn in flight to finish before it gets the 429. The limit holds all the same (never more
+    /// than that many spawns in flight); a burst of quick spawns is queued instead of bounced. 0 = JupyterHub's
+    /// immediate 429.
+    public var spawnThrottleWait: Duration = .seconds(2)
     /// Running servers before new spawns get 429; 0 = unlimited.
     public var activeServerLimit = 0
     /// Failed spawns in a row before the hub exits; 0 = never.
@@ -125,6 +129,7 @@ extension JupyterHubSettings {
             .bool("allow_named_servers", \.allowNamedServers),
             .int("named_server_limit_per_user", \.namedServerLimitPerUser),
             .int("concurrent_spawn_limit", \.concurrentSpawnLimit),
+            .seconds("spawn_throttle_wait", \.spawnThrottleWait),
             .int("active_server_limit", \.activeServerLimit),
             .int("consecutive_failure_limit", \.consecutiveFailureLimit),
             .seconds("last_activity_interval", \.lastActivityInterval),

@@ -38,7 +38,7 @@ extension ServerManager {
             guard case .object = userOptions else { throw HubError.badRequest("user_options must be an object or null") }
             options = try JSONObjectText(userOptions.jsonText)
         }
-        guard let (slot, outcome) = try admit(key, user: user) else { return .pending }
+        guard let (slot, outcome) = try await admitWaiting(key, user: user) else { return .pending }
         let requested = ContinuousClock.now
         let row: Server
         let token: String
@@ -118,20 +118,61 @@ extension ServerManager {
         }
     }
 
+    /// Admission, waiting up to `spawn_throttle_wait` while `concurrent_spawn_limit` spawns are in flight: each
+    /// round waits for one of them to finish (waiters spread over different spawns, so one finish wakes about one
+    /// waiter), then tries again. The 429 comes when the wait is over and the limit still holds.
+    private func admitWaiting(_ key: ServerKey, user: User) async throws(HubError) -> (ServerSlot, Outcome<SpawnResult>)? {
+        let deadline = ContinuousClock.now + configuration.jupyterHub.spawnThrottleWait
+        var round = Int.random(in: 0..<1024)
+        while true {
+            let pendingSpawns: Int
+            switch try admit(key, user: user) {
+            case .admitted(let slot, let outcome): return (slot, outcome)
+            case .alreadySpawning: return nil
+            case .throttled(let count): pendingSpawns = count
+            }
+            let remaining = deadline - ContinuousClock.now
+            guard remaining > .zero, let busy = unfinishedSpawn(round) else {
+                throw Self.throttled(pendingSpawns: pendingSpawns, logger: logger)
+            }
+            round &+= 1
+            if await busy.wait(timeout: remaining) != nil {
+                // Finished, but its slot may not be released yet: give the releasing task a moment.
+                await Task.yield()
+            }
+            if Task.isCancelled { throw Self.throttled(pendingSpawns: pendingSpawns, logger: logger) }
+        }
+    }
+
+    /// One in-flight spawn not finished yet, picked by `round` among them.
+    private func unfinishedSpawn(_ round: Int) -> Outcome<SpawnResult>? {
+        let unfinished = slots.withLock { slots in
+            slots.values.compactMap { $0.pending == .spawn && $0.spawn?.value == nil ? $0.spawn : nil }
+        }
+        return unfinished.isEmpty ? nil : unfinished[round % unfinished.count]
+    }
+
+    private enum Admission {
+        case admitted(ServerSlot, Outcome<SpawnResult>)
+        /// A concurrent request started this spawn first.
+        case alreadySpawning
+        /// `concurrent_spawn_limit` spawns (the count) are in flight.
+        case throttled(Int)
+    }
+
     /// Admission under the lock: re-checks pending, applies both limits, marks the spawn pending.
-    /// Nil when a concurrent request started this spawn first.
-    private func admit(_ key: ServerKey, user: User) throws(HubError) -> (ServerSlot, Outcome<SpawnResult>)? {
+    private func admit(_ key: ServerKey, user: User) throws(HubError) -> Admission {
         let hub = configuration.jupyterHub
         let factory = current.spawnerFactory
         let logName = ServerNaming.logName(user: user.name, server: key.name)
         let outcome = Outcome<SpawnResult>()
-        let admitted: Result<ServerSlot?, HubError> = slots.withLock { slots in
+        let admitted: Result<Admission, HubError> = slots.withLock { slots in
             if let existing = slots[key]?.pending {
-                return existing == .spawn ? .success(nil) : .failure(HubError.badRequest("\(logName) is pending \(existing.rawValue)"))
+                return existing == .spawn ? .success(.alreadySpawning) : .failure(HubError.badRequest("\(logName) is pending \(existing.rawValue)"))
             }
-            let pendingSpawns = slots.values.count { $0.pending == .spawn }
-            if hub.concurrentSpawnLimit > 0, pendingSpawns >= hub.concurrentSpawnLimit {
-                return .failure(Self.throttled(pendingSpawns: pendingSpawns, logger: logger))
+            if hub.concurrentSpawnLimit > 0 {
+                let pendingSpawns = slots.values.count { $0.pending == .spawn }
+                if pendingSpawns >= hub.concurrentSpawnLimit { return .success(.throttled(pendingSpawns)) }
             }
             let active = slots.values.count(where: \.isActive)
             if hub.activeServerLimit > 0, active >= hub.activeServerLimit {
@@ -149,12 +190,9 @@ extension ServerManager {
             slot.spawn = outcome
             slot.timings = SpawnTimings()
             slots[key] = slot
-            return .success(slot)
+            return .success(.admitted(slot, outcome))
         }
-        switch admitted {
-        case .success(let slot): return slot.map { ($0, outcome) }
-        case .failure(let error): throw error
-        }
+        return try admitted.get()
     }
 
     /// 429 with `Retry-After` drawn from [30, 60] s and JupyterHub's rounded human wording.
