@@ -43,9 +43,12 @@ public struct ServerCredentials: Sendable, Hashable {
 
 extension Store {
     /// Records a start: creates the row if needed, marks it pending `spawn` (not ready) with `started` and the
-    /// server's and owner's `last_activity` at `start.at`, and applies new options/display name. Returns the row.
-    public func beginSpawn(_ start: SpawnStart) async throws -> Server {
+    /// server's and owner's `last_activity` at `start.at`, and applies new options/display name; with
+    /// `credentials`, stores the server's token and OAuth client in the same transaction (one commit per start
+    /// instead of two). Returns the row.
+    public func beginSpawn(_ start: SpawnStart, credentials: ServerCredentials? = nil) async throws -> Server {
         try await write(.server, key: "\(start.userID)/\(start.name)") { db in
+            if let credentials { try Self.insertServerCredentials(credentials, in: db) }
             guard let server = try Server.fetchOne(db.cachedStatement(sql: """
                 INSERT INTO servers (user_id, name, display_name, user_options, pending, ready, started, last_activity)
                 VALUES (?1, ?2, COALESCE(?4, ?3), COALESCE(?5, '{}'), 'spawn', 0, ?6, ?6)
@@ -58,33 +61,39 @@ extension Store {
                                   start.userOptions, start.at]) else {
                 throw StoreError.database("upsert returned no row")
             }
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 UPDATE users SET last_activity = ?1 WHERE id = ?2 AND (last_activity IS NULL OR last_activity < ?1)
-                """, arguments: [start.at, start.userID])
+                """).execute(arguments: [start.at, start.userID])
             return server
         }
     }
 
     /// Stores a server's API token and registers (or re-registers) its OAuth client, together.
     public func saveServerCredentials(_ credentials: ServerCredentials) async throws {
-        let token = credentials.token
-        try await write(.token, key: "with prefix \(token.prefix)") { db in
-            guard token.prefix.count == 4 else { throw StoreError.invalidValue("token prefix must be 4 characters") }
-            guard case .user(let userID) = token.owner else {
-                throw StoreError.invalidValue("server tokens belong to users")
-            }
-            try db.execute(sql: """
-                INSERT INTO api_tokens (prefix, hashed, user_id, client_id, scopes, note, created)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [token.prefix, token.hashed, userID, token.clientID, try JSONText.array(token.scopes),
-                                 token.note, Timestamp.now()])
-            try db.execute(sql: """
-                INSERT INTO oauth_clients (identifier, description, secret, redirect_uri, allowed_scopes, created)
-                VALUES (?, ?, ?, ?, ?, ?)
-                ON CONFLICT (identifier) DO UPDATE SET description = excluded.description, secret = excluded.secret,
-                    redirect_uri = excluded.redirect_uri, allowed_scopes = excluded.allowed_scopes
-                """, arguments: [credentials.clientIdentifier, credentials.clientDescription, credentials.clientSecretHash,
-                                 credentials.redirectURI, try JSONText.array(credentials.allowedScopes), Timestamp.now()])
+        try await write(.token, key: "with prefix \(credentials.token.prefix)") { db in
+            try Self.insertServerCredentials(credentials, in: db)
         }
+    }
+
+    /// The token row and the client upsert, inside the caller's transaction.
+    private static func insertServerCredentials(_ credentials: ServerCredentials, in db: Database) throws {
+        let token = credentials.token
+        guard token.prefix.count == 4 else { throw StoreError.invalidValue("token prefix must be 4 characters") }
+        guard case .user(let userID) = token.owner else {
+            throw StoreError.invalidValue("server tokens belong to users")
+        }
+        // Cached statements: in a spawn storm these run hundreds of times a second on the writer.
+        try db.cachedStatement(sql: """
+            INSERT INTO api_tokens (prefix, hashed, user_id, client_id, scopes, note, created)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [token.prefix, token.hashed, userID, token.clientID, try JSONText.array(token.scopes),
+                             token.note, Timestamp.now()])
+        try db.cachedStatement(sql: """
+            INSERT INTO oauth_clients (identifier, description, secret, redirect_uri, allowed_scopes, created)
+            VALUES (?, ?, ?, ?, ?, ?)
+            ON CONFLICT (identifier) DO UPDATE SET description = excluded.description, secret = excluded.secret,
+                redirect_uri = excluded.redirect_uri, allowed_scopes = excluded.allowed_scopes
+            """).execute(arguments: [credentials.clientIdentifier, credentials.clientDescription, credentials.clientSecretHash,
+                             credentials.redirectURI, try JSONText.array(credentials.allowedScopes), Timestamp.now()])
     }
 }

@@ -33,6 +33,8 @@ public final class Store: Sendable {
     }
 
     let writer: any DatabaseWriter
+    /// Every `write` goes through it: concurrent writes share a commit.
+    let batcher: WriteBatcher
     let logger = Logger(label: "pawshub.store")
     /// The file path, or `:memory:`.
     public let path: String
@@ -61,6 +63,7 @@ public final class Store: Sendable {
             let level = options.durability == .full ? "FULL" : "NORMAL"
             try pool.barrierWriteWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = \(level)") }
             writer = pool
+            batcher = WriteBatcher(writer: pool)
         } catch {
             throw StoreError.from(error)
         }
@@ -68,6 +71,7 @@ public final class Store: Sendable {
 
     private init(queue: DatabaseQueue) {
         writer = queue
+        batcher = WriteBatcher(writer: queue)
         path = ":memory:"
     }
 
@@ -94,11 +98,12 @@ public final class Store: Sendable {
         }
     }
 
-    /// Runs `body` in one write transaction; constraint failures name `entity`/`key`.
+    /// Runs `body` in a write transaction (shared with concurrent writes, each in its own savepoint, see
+    /// `WriteBatcher`); constraint failures name `entity`/`key`.
     func write<T: Sendable>(_ entity: StoreEntity? = nil, key: String = "",
                             _ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do {
-            return try await writer.write(body)
+            return try await batcher.write(body)
         } catch {
             throw StoreError.from(error, entity: entity, key: key)
         }

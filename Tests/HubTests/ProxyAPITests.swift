@@ -161,7 +161,8 @@ struct ProxyAPITests {
 
     @Test("a restarted hub on the same database restores running servers and their routes, and cleans up dead ones")
     func restart() async throws {
-        try await withServersHub(yaml: "JupyterHub: {cleanup_servers: false}", databaseFile: true) { env in
+        // Waiting for the checks before serving (JupyterHub's default 10 s) makes the outcome visible at once.
+        try await withServersHub(yaml: "JupyterHub: {cleanup_servers: false, init_spawners_timeout: 10}", databaseFile: true) { env in
             let alice = try await env.harness.createUser("alice")
             let bob = try await env.harness.createUser("bob")
             _ = try await env.harness.createUser("root", admin: true)

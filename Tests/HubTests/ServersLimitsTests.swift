@@ -9,7 +9,7 @@ import Testing
 struct ServersLimitsTests {
     @Test("concurrent_spawn_limit throttles with 429, JupyterHub's message and Retry-After in 30–60 s")
     func throttle() async throws {
-        try await withServersHub(yaml: "JupyterHub: {concurrent_spawn_limit: 2, tornado_settings: {slow_spawn_timeout: 0.05}}") { env in
+        try await withServersHub(yaml: "JupyterHub: {concurrent_spawn_limit: 2, spawn_throttle_wait: 0, tornado_settings: {slow_spawn_timeout: 0.05}}") { env in
             let admin = try await env.harness.createUser("root", admin: true)
             let token = try await env.harness.token(for: admin.name)
             for name in ["a1", "a2", "a3"] { _ = try await env.harness.createUser(name) }
@@ -26,6 +26,43 @@ struct ServersLimitsTests {
             // Stopping a pending spawn frees a slot.
             #expect(try await env.harness.request(.delete, "/hub/api/users/a1/server", token: token).status == 204)
             #expect(try await env.harness.request(.post, "/hub/api/users/a3/server", token: token).status == 202)
+        }
+    }
+
+    @Test("over concurrent_spawn_limit a start waits (spawn_throttle_wait) for a spawn to finish instead of a 429")
+    func throttleWait() async throws {
+        try await withServersHub(yaml: "JupyterHub: {concurrent_spawn_limit: 2, spawn_throttle_wait: 10}") { env in
+            let admin = try await env.harness.createUser("root", admin: true)
+            let token = try await env.harness.token(for: admin.name)
+            for name in ["a1", "a2", "a3"] { _ = try await env.harness.createUser(name) }
+            env.spawners.set(.init(address: TestSpawners.address, startDelay: .milliseconds(300)))
+            let began = ContinuousClock.now
+            async let first = env.harness.request(.post, "/hub/api/users/a1/server", token: token)
+            async let second = env.harness.request(.post, "/hub/api/users/a2/server", token: token)
+            try await Task.sleep(for: .milliseconds(100))
+            // Both slots are taken for ~200 ms more: the third start is held, not bounced, and is admitted only
+            // once a slot frees (so it cannot finish before two start delays have passed).
+            let third = try await env.harness.request(.post, "/hub/api/users/a3/server", token: token)
+            #expect(third.status == 201)
+            #expect(ContinuousClock.now - began >= .milliseconds(600))
+            #expect(try await first.status == 201)
+            #expect(try await second.status == 201)
+        }
+    }
+
+    @Test("a start still gets the 429 when no spawn finishes within spawn_throttle_wait")
+    func throttleWaitExpires() async throws {
+        try await withServersHub(yaml: "JupyterHub: {concurrent_spawn_limit: 1, spawn_throttle_wait: 0.2, tornado_settings: {slow_spawn_timeout: 0.05}}") { env in
+            let admin = try await env.harness.createUser("root", admin: true)
+            let token = try await env.harness.token(for: admin.name)
+            for name in ["a1", "a2"] { _ = try await env.harness.createUser(name) }
+            env.spawners.set(.init(address: TestSpawners.address, startDelay: .seconds(30)))
+            #expect(try await env.harness.request(.post, "/hub/api/users/a1/server", token: token).status == 202)
+            let began = ContinuousClock.now
+            let second = try await env.harness.request(.post, "/hub/api/users/a2/server", token: token)
+            #expect(second.status == 429)
+            #expect(ContinuousClock.now - began >= .milliseconds(200))
+            #expect(env.spawners.spawner("a2") == nil)
         }
     }
 

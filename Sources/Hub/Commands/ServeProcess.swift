@@ -24,6 +24,7 @@ public enum ServeProcess {
             emit(error.description)
             return 2
         }
+        MemoryPolicy.limitArenas()
         let logger = Logger(label: "pawshub.hub")
         let settings = configuration.jupyterHub
         // Install the signal handlers before anything slow, so an early SIGTERM still stops us cleanly.
@@ -94,6 +95,10 @@ public enum ServeProcess {
             return 1
         }
 
+        // Start-up (configuration sync, restored servers) leaves freed heap behind: give it back now, and keep
+        // doing so while serving.
+        MemoryPolicy.trim()
+        let trimTask = Task { await MemoryPolicy.releasePeriodically(store) }
         let signalTask = Task {
             do { stopper.yield(.signal(try await TerminationSignal.wait(on: group.loops[0]))) } catch {
                 stopper.yield(.failed("signal wait failed: \(error)"))
@@ -109,6 +114,7 @@ public enum ServeProcess {
             break
         }
         signalTask.cancel()
+        trimTask.cancel()
         await proxy?.shutdown(gracePeriod: gracePeriod)
         for server in servers { await server.shutdown(gracePeriod: gracePeriod) }
         await hub.stop()

@@ -57,6 +57,10 @@ public struct JupyterHubSettings: Sendable, Equatable {
     public var namedServerLimitPerUser = 0
     /// Spawns in flight at once before new ones get 429; 0 = unlimited.
     public var concurrentSpawnLimit = 100
+    /// PawsHub's addition: how long a start request over `concurrent_spawn_limit` waits for a spawn in flight to finish before it gets the 429. The limit holds all the same (never more
+    /// than that many spawns in flight); a burst of quick spawns is queued instead of bounced. 0 = JupyterHub's
+    /// immediate 429.
+    public var spawnThrottleWait: Duration = .seconds(2)
     /// Running servers before new spawns get 429; 0 = unlimited.
     public var activeServerLimit = 0
     /// Failed spawns in a row before the hub exits; 0 = never.
@@ -83,8 +87,10 @@ public struct JupyterHubSettings: Sendable, Equatable {
     public var slowSpawnTimeout: Duration = .seconds(10)
     /// Seconds a stop may take before the API answers 202 instead of waiting.
     public var slowStopTimeout: Duration = .seconds(10)
-    /// How long start-up waits for existing servers to be checked before serving.
-    public var initSpawnersTimeout: Duration = .seconds(10)
+    /// How long start-up waits for existing servers to be checked before serving. JupyterHub waits 10 s by
+    /// default; PawsHub puts the recorded routes back before serving, so users reach running servers while the
+    /// checks run, and defaults to serving at once (0) with every check (and its clean-up) in the background.
+    public var initSpawnersTimeout: Duration = .zero
     /// Longest lifetime, in seconds, a token requested through the API may have; 0 = no limit.
     public var tokenExpiresInMaxSeconds = 0
     public var logLevel = LogLevel.info
@@ -123,6 +129,7 @@ extension JupyterHubSettings {
             .bool("allow_named_servers", \.allowNamedServers),
             .int("named_server_limit_per_user", \.namedServerLimitPerUser),
             .int("concurrent_spawn_limit", \.concurrentSpawnLimit),
+            .seconds("spawn_throttle_wait", \.spawnThrottleWait),
             .int("active_server_limit", \.activeServerLimit),
             .int("consecutive_failure_limit", \.consecutiveFailureLimit),
             .seconds("last_activity_interval", \.lastActivityInterval),

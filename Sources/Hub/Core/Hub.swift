@@ -86,7 +86,9 @@ public final class Hub: Sendable {
         self.reportedActivity = ReportedActivity(store: store, logger: logger)
         self.router = APIRoutes.router()
         self.servers = ServerManager(configuration: configuration, store: store, environment: environment, logger: logger,
-                                     identitiesChanged: { identities.invalidate() })
+                                     invalidateIdentities: { user in
+                                         if let user { identities.invalidate(user: user) } else { identities.invalidate() }
+                                     })
     }
 
     /// The HTTP entry point for everything under the hub's listener.

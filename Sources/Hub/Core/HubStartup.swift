@@ -92,7 +92,9 @@ extension Hub {
         }
     }
 
-    /// Creates configured users, syncs admin and blocked flags, and sets every configured role's members.
+    /// Creates configured users, syncs admin and blocked flags, and sets every configured role's members. Reads
+    /// flags and holders once (one query per table) and writes only what differs, so a restart with 10,000 users
+    /// and unchanged configuration writes nothing.
     private func syncUsersAndRoleMembers(services: [String: Service]) async throws {
         let auth = configuration.authenticator
         let adminNames = auth.adminUsers.union(roles.members[.admin]?.users ?? [])
@@ -100,19 +102,21 @@ extension Hub {
         for members in roles.members.values { needed.formUnion(members.users) }
         _ = try await store.createUsers(needed.sorted().map { NewUser(name: $0, admin: adminNames.contains($0)) })
 
-        // One pass over all users: admin flags only ever granted by config (as JupyterHub: removing a
-        // name from admin_users does not demote), blocked flags follow blocked_users exactly.
-        var everyone = try await store.users(matching: UserQuery(), page: .all).items
+        // Admin flags only ever granted by config (as JupyterHub: removing a name from admin_users does not
+        // demote), blocked flags follow blocked_users exactly.
+        let state = try await store.loadRoleReconciliationState()
+        var everyone = state.users
         for index in everyone.indices {
-            var user = everyone[index]
-            let admin = user.admin || adminNames.contains(user.name)
-            let blocked = auth.blockedUsers.contains(user.name)
-            if admin != user.admin || blocked != user.blocked {
-                user.admin = admin
-                user.blocked = blocked
-                try await store.updateUser(user)
-                everyone[index] = user
-            }
+            let flags = everyone[index]
+            let admin = flags.admin || adminNames.contains(flags.name)
+            let blocked = auth.blockedUsers.contains(flags.name)
+            guard admin != flags.admin || blocked != flags.blocked else { continue }
+            guard var user = try await store.user(id: flags.id) else { continue }
+            user.admin = admin
+            user.blocked = blocked
+            try await store.updateUser(user)
+            everyone[index].admin = admin
+            everyone[index].blocked = blocked
         }
         let idsByName = Dictionary(everyone.map { ($0.name, $0.id) }, uniquingKeysWith: { a, _ in a })
 
@@ -126,18 +130,22 @@ extension Hub {
                 }
                 return service.id
             }
+            let wanted: RoleHolderIDs
             switch role.name {
             case .admin:
-                try await store.setRoleHolders(role.name.rawValue, users: everyone.filter(\.admin).map(\.id), groups: groupIDs,
-                                               services: services.values.filter(\.admin).map(\.id))
+                wanted = RoleHolderIDs(users: Set(everyone.filter(\.admin).map(\.id)), groups: Set(groupIDs),
+                                       services: Set(services.values.filter(\.admin).map(\.id)))
             case .user:
-                try await store.setRoleHolders(role.name.rawValue, users: everyone.map(\.id), groups: groupIDs, services: serviceIDs)
+                wanted = RoleHolderIDs(users: Set(everyone.map(\.id)), groups: Set(groupIDs), services: Set(serviceIDs))
             default:
                 // Built-in roles not listed in load_roles keep their holders (server/token hold none).
                 guard let members else { continue }
-                try await store.setRoleHolders(role.name.rawValue, users: members.users.compactMap { idsByName[$0] },
-                                               groups: groupIDs, services: serviceIDs)
+                wanted = RoleHolderIDs(users: Set(members.users.compactMap { idsByName[$0] }), groups: Set(groupIDs),
+                                       services: Set(serviceIDs))
             }
+            guard wanted != state.holders[role.name.rawValue] ?? RoleHolderIDs() else { continue }
+            try await store.setRoleHolders(role.name.rawValue, users: wanted.users.sorted(), groups: wanted.groups.sorted(),
+                                           services: wanted.services.sorted())
         }
     }
 

@@ -1,8 +1,11 @@
 // Resolved identities kept in memory for a few seconds, keyed by SHA-256 of the token (never the
 // token itself). A generation counter, bumped by every write that can change what a token may do
 // (roles, groups, memberships, shares, tokens, users), makes older entries unusable at once, so a
-// revoked role shrinks every cached token immediately instead of after the TTL.
+// revoked role shrinks every cached token immediately instead of after the TTL. A change that only touches one
+// user's own model (a server of theirs started) invalidates just that user's entries, so a spawn storm does not
+// make every other caller — services with 16,384-round hashed tokens above all — resolve again.
 import CSystem
+import Store
 import Synchronization
 
 /// SHA-256 of a credential: the cache key.
@@ -30,10 +33,29 @@ final class IdentityCache: Sendable {
         var identity: Identity?
         var generation: UInt64
         var expires: ContinuousClock.Instant
+        /// The owning user, for per-user invalidation (nil: a service, or a negative entry).
+        var user: UserID?
     }
 
-    private let entries = Mutex<[CredentialDigest: Entry]>([:])
+    private struct State {
+        var entries: [CredentialDigest: Entry] = [:]
+        /// Generation below which a user's entries are stale (set by `invalidate(user:)`).
+        var userFloors: [UserID: UInt64] = [:]
+    }
+
+    private let state = Mutex(State())
+    /// Resolutions in flight by key (see `resolveShared`).
+    private let flights = Mutex<(nextID: UInt64, byKey: [CredentialDigest: Flight])>((0, [:]))
+
+    private struct Flight {
+        let id: UInt64
+        let generation: UInt64
+        let task: Task<Identity?, any Error>
+    }
+    /// Ticks on every invalidation; resolutions record the value they started at.
     private let counter = Atomic<UInt64>(0)
+    /// Entries resolved before this generation are stale for everyone.
+    private let globalFloor = Atomic<UInt64>(0)
     private let ttl: Duration
     private let capacity: Int
 
@@ -46,23 +68,74 @@ final class IdentityCache: Sendable {
     var generation: UInt64 { counter.load(ordering: .acquiring) }
 
     /// Entries held (live or not yet evicted).
-    var count: Int { entries.withLock { $0.count } }
+    var count: Int { state.withLock { $0.entries.count } }
 
     /// Makes every cached entry stale.
-    func invalidate() { counter.add(1, ordering: .releasing) }
+    func invalidate() {
+        let now = counter.add(1, ordering: .acquiringAndReleasing).newValue
+        globalFloor.max(now, ordering: .releasing)
+    }
+
+    /// Makes the cached entries of `user`'s own credentials stale (their models changed, nobody's rights did).
+    func invalidate(user: UserID) {
+        let now = counter.add(1, ordering: .acquiringAndReleasing).newValue
+        let floor = globalFloor.load(ordering: .acquiring)
+        state.withLock { state in
+            state.userFloors[user] = now
+            // Floors at or below the global one say nothing more; drop them before they pile up.
+            if state.userFloors.count > 4096 { state.userFloors = state.userFloors.filter { $0.value > floor } }
+        }
+    }
+
+    private static func owner(_ identity: Identity?) -> UserID? {
+        if case .user(let snapshot)? = identity?.owner { return snapshot.user.id }
+        return nil
+    }
+
+    private func isLive(_ entry: Entry, in state: State, floor: UInt64, at now: ContinuousClock.Instant) -> Bool {
+        guard entry.generation >= floor, entry.expires > now else { return false }
+        guard let user = entry.user, let userFloor = state.userFloors[user] else { return true }
+        return entry.generation >= userFloor
+    }
 
     /// `.some(identity-or-nil)` on a fresh hit, nil on a miss.
     func lookup(_ key: CredentialDigest) -> Identity?? {
         let now = ContinuousClock.now
-        let current = generation
-        return entries.withLock { table -> Identity?? in
-            guard let entry = table[key] else { return nil }
-            guard entry.generation == current, entry.expires > now else {
-                table[key] = nil
+        let floor = globalFloor.load(ordering: .acquiring)
+        return state.withLock { state -> Identity?? in
+            guard let entry = state.entries[key] else { return nil }
+            guard isLive(entry, in: state, floor: floor, at: now) else {
+                state.entries[key] = nil
                 return nil
             }
             return .some(entry.identity)
         }
+    }
+
+    /// Resolves a missed `key` once for every concurrent caller and stores the result: without this, a burst of
+    /// requests with one cold credential (a service token: 16,384 SHA-512 rounds) would each hash it. A caller joins
+    /// a resolution in flight only if nothing was invalidated since it started, so no caller is answered from
+    /// before its own request; otherwise it starts a fresh one. `resolve` returns the identity and an optional
+    /// expiry bound for the entry.
+    func resolveShared(_ key: CredentialDigest,
+                       resolve: @escaping @Sendable () async throws -> (Identity?, notAfter: ContinuousClock.Instant?))
+        async throws -> Identity?
+    {
+        let generation = self.generation
+        let task = flights.withLock { table -> Task<Identity?, any Error> in
+            if let flight = table.byKey[key], flight.generation == generation { return flight.task }
+            let id = table.nextID
+            table.nextID += 1
+            let task = Task { [self] in
+                defer { flights.withLock { if $0.byKey[key]?.id == id { $0.byKey[key] = nil } } }
+                let (identity, notAfter) = try await resolve()
+                store(key, identity, generation: generation, notAfter: notAfter)
+                return identity
+            }
+            table.byKey[key] = Flight(id: id, generation: generation, task: task)
+            return task
+        }
+        return try await task.value
     }
 
     /// Remembers a resolution made at `generation`, until `notAfter` at the latest (token expiry).
@@ -71,14 +144,15 @@ final class IdentityCache: Sendable {
         var expires = now + ttl
         if let notAfter, notAfter < expires { expires = notAfter }
         guard expires > now else { return }
-        entries.withLock { table in
-            if table.count >= capacity, table[key] == nil {
-                let current = self.generation
-                table = table.filter { $0.value.generation == current && $0.value.expires > now }
+        let floor = globalFloor.load(ordering: .acquiring)
+        state.withLock { state in
+            if state.entries.count >= capacity, state.entries[key] == nil {
+                let snapshot = state
+                state.entries = state.entries.filter { isLive($0.value, in: snapshot, floor: floor, at: now) }
                 // Still full of live entries: start over rather than grow without bound.
-                if table.count >= capacity { table.removeAll(keepingCapacity: true) }
+                if state.entries.count >= capacity { state.entries.removeAll(keepingCapacity: true) }
             }
-            table[key] = Entry(identity: identity, generation: generation, expires: expires)
+            state.entries[key] = Entry(identity: identity, generation: generation, expires: expires, user: Self.owner(identity))
         }
     }
 }

@@ -26,15 +26,15 @@ extension Hub {
         do { try TokenRules.checkPresented(token) } catch { return nil }
         guard let key = CredentialDigest(token) else { throw HubError(.internalServerError, "Hashing failed") }
         if let cached = identities.lookup(key) { return cached }
-        let generation = identities.generation
-        let resolved = try await resolve(token: token)
-        var notAfter: ContinuousClock.Instant? = nil
-        if let expires = resolved?.token?.expiresAt {
-            let remaining = expires.microseconds - Timestamp.now().microseconds
-            notAfter = ContinuousClock.now + .microseconds(max(0, remaining))
+        return try await identities.resolveShared(key) { [self] in
+            let resolved = try await resolve(token: token)
+            var notAfter: ContinuousClock.Instant? = nil
+            if let expires = resolved?.token?.expiresAt {
+                let remaining = expires.microseconds - Timestamp.now().microseconds
+                notAfter = ContinuousClock.now + .microseconds(max(0, remaining))
+            }
+            return (resolved, notAfter)
         }
-        identities.store(key, resolved, generation: generation, notAfter: notAfter)
-        return resolved
     }
 
     private func resolve(token: String) async throws -> Identity? {

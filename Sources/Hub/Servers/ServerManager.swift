@@ -58,6 +58,8 @@ struct ServerSlot: Sendable {
     var stop: Outcome<StopResult>?
     var removeAfterStop = false
     var timings = SpawnTimings()
+    /// A restored server recorded ready whose route stays up while it is checked (see `restoreServers`).
+    var routedWhileChecked = false
 
     var isActive: Bool { ready || pending != nil }
 }
@@ -82,7 +84,8 @@ public final class ServerManager: Sendable {
     let logger: Logger
     /// The proxy the hub routes servers through.
     public let routing: ProxyRouting
-    let identitiesChanged: @Sendable () -> Void
+    /// Makes cached identities stale: one user's (their own model changed) or, with nil, everyone's.
+    let invalidateIdentities: @Sendable (UserID?) -> Void
     let dependencies: Mutex<Dependencies>
     let slots = Mutex<[ServerKey: ServerSlot]>([:])
     /// Background work by id; each task removes itself when done, `shutdown` cancels the rest.
@@ -91,12 +94,12 @@ public final class ServerManager: Sendable {
     let ownedHTTP: PooledOutgoingHTTP
 
     init(configuration: HubConfiguration, store: Store, environment: [String: String], logger: Logger,
-         identitiesChanged: @escaping @Sendable () -> Void) {
+         invalidateIdentities: @escaping @Sendable (UserID?) -> Void) {
         self.configuration = configuration
         self.store = store
         self.environment = SpawnEnvironment(configuration: configuration, hubEnvironment: environment)
         self.logger = logger
-        self.identitiesChanged = identitiesChanged
+        self.invalidateIdentities = invalidateIdentities
         let http = PooledOutgoingHTTP()
         self.ownedHTTP = http
         self.dependencies = Mutex(Dependencies(spawnerFactory: SpawnerSelection.factory(for: configuration), http: http))
@@ -111,6 +114,9 @@ public final class ServerManager: Sendable {
     }
 
     var current: Dependencies { dependencies.withLock { $0 } }
+
+    /// A write that can change what any token may do (credentials or shares deleted): every cached identity is stale.
+    func identitiesChanged() { invalidateIdentities(nil) }
 
     // MARK: - Questions about servers
 
@@ -136,12 +142,14 @@ public final class ServerManager: Sendable {
         slots.withLock { $0[ServerKey(userID: userID, name: serverName)]?.spawner }
     }
 
-    /// Routes the hub considers its own: every ready server's spec and target (for `check_routes`).
+    /// Routes the hub considers its own (for `check_routes`): every ready server's spec and target, and those of
+    /// restored servers still being checked that were recorded ready (their routes stay up meanwhile).
     func readyRoutes() -> [(spec: RouteSpec, target: String, user: String, server: String)] {
         let urls = environment.urls
         return slots.withLock { slots in
             slots.compactMap { key, slot in
-                guard slot.ready, slot.pending == nil, let address = slot.address else { return nil }
+                let routed = (slot.ready && slot.pending == nil) || (slot.pending == .check && slot.routedWhileChecked)
+                guard routed, let address = slot.address else { return nil }
                 return (RouteSpec(path: urls.serverURL(user: slot.userName, server: key.name)), address.url,
                         slot.userName, key.name)
             }

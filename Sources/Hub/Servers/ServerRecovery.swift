@@ -1,7 +1,10 @@
 // Servers outlive the hub (z2jh and PAWS set cleanup_servers false), so a starting hub finds the ones still
 // running (contract §13 `init_spawners`): only rows that were active are touched (start-up stays O(running
 // servers)), checks run concurrently with a bound, and the hub waits at most `init_spawners_timeout` before
-// serving while the rest finish in the background. Afterwards every running server is polled periodically.
+// serving while the rest finish in the background. The routes of servers recorded as ready are restored before
+// serving (an external proxy kept them anyway; the embedded one restarted empty), so users reach their servers
+// while the checks run; a check that finds a server gone cleans it up, route included. Afterwards every running
+// server is polled periodically.
 import Auth
 import Foundation
 import Spawners
@@ -31,12 +34,16 @@ extension ServerManager {
                         try? ServerAddress(scheme: owned.server.url?.hasPrefix("https:") == true ? "https" : "http", host: ip, port: port)
                     }
                 }
-                slots[key] = ServerSlot(userName: user.name, row: owned.server, spawner: spawner, pending: .check,
-                                        ready: false, address: address)
+                var slot = ServerSlot(userName: user.name, row: owned.server, spawner: spawner, pending: .check,
+                                      ready: false, address: address)
+                slot.routedWhileChecked = owned.server.ready && !user.blocked
+                slots[key] = slot
                 keys.append((key, user.blocked))
             }
         }
         logger.info("Checking \(keys.count) servers that were running before the hub started")
+        // Routes first, then the checks: a check that finds a server dead deletes a route that is already there.
+        try await checkRoutes()
         let done = Outcome<Void>()
         let timedOut = Outcome<Bool>()
         let work = keys
@@ -53,15 +60,19 @@ extension ServerManager {
                 while await group.next() != nil { launch() }
             }
             done.resolve(())
+            // A thousand checks leave connections' caches and buffers behind: hand the free pages back.
+            await MemoryPolicy.release(store)
             // Start-up checked routes without the late servers; check again now they are known.
             if await timedOut.wait() == true {
                 do { try await checkRoutes() } catch { logger.error("Route check after restoring servers failed: \(error)") }
             }
         }
-        let finished = await done.wait(timeout: configuration.jupyterHub.initSpawnersTimeout) != nil
+        // Zero (the default): serve at once, checks in the background.
+        let limit = configuration.jupyterHub.initSpawnersTimeout
+        let finished = limit == .zero ? done.value != nil : await done.wait(timeout: limit) != nil
         timedOut.resolve(!finished)
         if !finished {
-            logger.warning("Checking restored servers is taking longer than \(configuration.jupyterHub.initSpawnersTimeout); continuing in the background")
+            logger.info("Checking \(keys.count) restored servers in the background (init_spawners_timeout \(limit.secondsText) s)")
         }
     }
 
@@ -93,14 +104,28 @@ extension ServerManager {
                 status = 0
             }
         }
-        if status == nil, !blocked, let address, var row = slot.row {
+        if status == nil, !blocked, let address, let recorded = slot.row {
+            var row = recorded
             row.pending = nil
             row.ready = true
             row.url = address.url + environment.urls.serverURL(user: slot.userName, server: key.name)
             row.ip = address.host
             row.port = address.port
-            do { try await store.updateServer(row) } catch {
-                logger.error("Could not record that \(logName) is running: \(error)")
+            // Usually nothing changed (the server kept running where it was): no write, 1,000 restored servers
+            // cost no commits.
+            if row != recorded {
+                do { try await store.updateServer(row) } catch {
+                    logger.error("Could not record that \(logName) is running: \(error)")
+                }
+            }
+            if address != slot.address || !recorded.ready {
+                // Moved, or never routed (its spawn was pending when the hub stopped): route it now.
+                do {
+                    try await routing.registrar.add(routeSpec(user: slot.userName, server: key.name), target: address.url,
+                                                    data: ["user": .string(slot.userName), "server_name": .string(key.name)])
+                } catch {
+                    logger.error("Failed to route restored \(logName): \(error)")
+                }
             }
             slots.withLock { slots in
                 guard slots[key]?.pending == .check else { return }
@@ -108,6 +133,7 @@ extension ServerManager {
                 slots[key]?.address = address
                 slots[key]?.pending = nil
                 slots[key]?.ready = true
+                slots[key]?.routedWhileChecked = false
             }
             return
         }
@@ -117,6 +143,7 @@ extension ServerManager {
         let claimed = slots.withLock { slots -> Bool in
             guard slots[key]?.pending == .check else { return false }
             slots[key]?.pending = .stop
+            slots[key]?.routedWhileChecked = false
             slots[key]?.stop = Outcome<StopResult>()
             slots[key]?.removeAfterStop = false
             return true

@@ -38,14 +38,21 @@ extension ServerManager {
             guard case .object = userOptions else { throw HubError.badRequest("user_options must be an object or null") }
             options = try JSONObjectText(userOptions.jsonText)
         }
-        guard let (slot, outcome) = try admit(key, user: user) else { return .pending }
+        guard let (slot, outcome) = try await admitWaiting(key, user: user) else { return .pending }
         let requested = ContinuousClock.now
         let row: Server
+        let token: String
+        let recorded: ContinuousClock.Instant
         do {
-            // One write: row created if needed, pending spawn, started and activity now, options and name applied.
+            // One write: row created if needed, pending spawn, started and activity now, options and name applied,
+            // and the server's token and OAuth client stored.
+            let credentials = try serverCredentials(userID: user.id, userName: user.name, serverName: serverName)
+            token = credentials.token
             row = try await store.beginSpawn(SpawnStart(
                 userID: user.id, name: serverName, displayNameIfCreated: serverName.isEmpty ? "" : (displayName ?? serverName),
-                newDisplayName: serverName.isEmpty ? nil : displayName, userOptions: options, at: .now()))
+                newDisplayName: serverName.isEmpty ? nil : displayName, userOptions: options, at: .now()),
+                credentials: credentials.stored)
+            recorded = ContinuousClock.now
         } catch {
             slots.withLock { $0[key]?.pending = nil }
             outcome.resolve(.failed("could not record the spawn: \(error)"))
@@ -58,8 +65,8 @@ extension ServerManager {
             guard slots[key]?.pending == .spawn, slots[key]?.spawn === outcome else { return false }
             slots[key]?.row = row
             slots[key]?.spawnTask = Task { [self] in
-                await runSpawn(key, userName: user.name, spawner: slot.spawner, row: row,
-                               templateValues: templateValues, requested: requested, outcome: outcome)
+                await runSpawn(key, userName: user.name, spawner: slot.spawner, row: row, token: token,
+                               templateValues: templateValues, requested: requested, recorded: recorded, outcome: outcome)
             }
             return true
         }
@@ -68,6 +75,7 @@ extension ServerManager {
             undone.pending = nil
             undone.started = nil
             try? await store.updateServer(undone)
+            try? await deleteServerCredentials(userID: user.id, userName: user.name, serverName: serverName)
             outcome.resolve(.cancelled)
             return .pending
         }
@@ -110,20 +118,61 @@ extension ServerManager {
         }
     }
 
+    /// Admission, waiting up to `spawn_throttle_wait` while `concurrent_spawn_limit` spawns are in flight: each
+    /// round waits for one of them to finish (waiters spread over different spawns, so one finish wakes about one
+    /// waiter), then tries again. The 429 comes when the wait is over and the limit still holds.
+    private func admitWaiting(_ key: ServerKey, user: User) async throws(HubError) -> (ServerSlot, Outcome<SpawnResult>)? {
+        let deadline = ContinuousClock.now + configuration.jupyterHub.spawnThrottleWait
+        var round = Int.random(in: 0..<1024)
+        while true {
+            let pendingSpawns: Int
+            switch try admit(key, user: user) {
+            case .admitted(let slot, let outcome): return (slot, outcome)
+            case .alreadySpawning: return nil
+            case .throttled(let count): pendingSpawns = count
+            }
+            let remaining = deadline - ContinuousClock.now
+            guard remaining > .zero, let busy = unfinishedSpawn(round) else {
+                throw Self.throttled(pendingSpawns: pendingSpawns, logger: logger)
+            }
+            round &+= 1
+            if await busy.wait(timeout: remaining) != nil {
+                // Finished, but its slot may not be released yet: give the releasing task a moment.
+                await Task.yield()
+            }
+            if Task.isCancelled { throw Self.throttled(pendingSpawns: pendingSpawns, logger: logger) }
+        }
+    }
+
+    /// One in-flight spawn not finished yet, picked by `round` among them.
+    private func unfinishedSpawn(_ round: Int) -> Outcome<SpawnResult>? {
+        let unfinished = slots.withLock { slots in
+            slots.values.compactMap { $0.pending == .spawn && $0.spawn?.value == nil ? $0.spawn : nil }
+        }
+        return unfinished.isEmpty ? nil : unfinished[round % unfinished.count]
+    }
+
+    private enum Admission {
+        case admitted(ServerSlot, Outcome<SpawnResult>)
+        /// A concurrent request started this spawn first.
+        case alreadySpawning
+        /// `concurrent_spawn_limit` spawns (the count) are in flight.
+        case throttled(Int)
+    }
+
     /// Admission under the lock: re-checks pending, applies both limits, marks the spawn pending.
-    /// Nil when a concurrent request started this spawn first.
-    private func admit(_ key: ServerKey, user: User) throws(HubError) -> (ServerSlot, Outcome<SpawnResult>)? {
+    private func admit(_ key: ServerKey, user: User) throws(HubError) -> Admission {
         let hub = configuration.jupyterHub
         let factory = current.spawnerFactory
         let logName = ServerNaming.logName(user: user.name, server: key.name)
         let outcome = Outcome<SpawnResult>()
-        let admitted: Result<ServerSlot?, HubError> = slots.withLock { slots in
+        let admitted: Result<Admission, HubError> = slots.withLock { slots in
             if let existing = slots[key]?.pending {
-                return existing == .spawn ? .success(nil) : .failure(HubError.badRequest("\(logName) is pending \(existing.rawValue)"))
+                return existing == .spawn ? .success(.alreadySpawning) : .failure(HubError.badRequest("\(logName) is pending \(existing.rawValue)"))
             }
-            let pendingSpawns = slots.values.count { $0.pending == .spawn }
-            if hub.concurrentSpawnLimit > 0, pendingSpawns >= hub.concurrentSpawnLimit {
-                return .failure(Self.throttled(pendingSpawns: pendingSpawns, logger: logger))
+            if hub.concurrentSpawnLimit > 0 {
+                let pendingSpawns = slots.values.count { $0.pending == .spawn }
+                if pendingSpawns >= hub.concurrentSpawnLimit { return .success(.throttled(pendingSpawns)) }
             }
             let active = slots.values.count(where: \.isActive)
             if hub.activeServerLimit > 0, active >= hub.activeServerLimit {
@@ -141,12 +190,9 @@ extension ServerManager {
             slot.spawn = outcome
             slot.timings = SpawnTimings()
             slots[key] = slot
-            return .success(slot)
+            return .success(.admitted(slot, outcome))
         }
-        switch admitted {
-        case .success(let slot): return slot.map { ($0, outcome) }
-        case .failure(let error): throw error
-        }
+        return try admitted.get()
     }
 
     /// 429 with `Retry-After` drawn from [30, 60] s and JupyterHub's rounded human wording.
@@ -161,13 +207,13 @@ extension ServerManager {
 
     // MARK: - The spawn task
 
-    func runSpawn(_ key: ServerKey, userName: String, spawner: any Spawner, row initial: Server,
-                  templateValues: [String: String], requested: ContinuousClock.Instant, outcome: Outcome<SpawnResult>) async {
+    func runSpawn(_ key: ServerKey, userName: String, spawner: any Spawner, row initial: Server, token: String,
+                  templateValues: [String: String], requested: ContinuousClock.Instant, recorded: ContinuousClock.Instant,
+                  outcome: Outcome<SpawnResult>) async {
         var row = initial
         let prefix = environment.urls.serverURL(user: userName, server: key.name)
         var routeAdded = false
         do {
-            let token = try await issueServerCredentials(userID: key.userID, userName: userName, serverName: key.name)
             let context = environment.context(user: userName, server: key.name, token: token,
                                               userOptions: row.userOptions.text, templateValues: templateValues)
             let address: ServerAddress
@@ -193,9 +239,12 @@ extension ServerManager {
                                                             exited: { await spawner.poll() })
             let readyAfter = ContinuousClock.now - requested
             try Task.checkCancellation()
+            let routeStarted = ContinuousClock.now
             try await routing.registrar.add(routeSpec(user: userName, server: key.name), target: address.url,
                                             data: ["user": .string(userName), "server_name": .string(key.name)])
             routeAdded = true
+            let routed = ContinuousClock.now - requested
+            let routeTook = ContinuousClock.now - routeStarted
             try Task.checkCancellation()
             row.pending = nil
             row.ready = true
@@ -212,8 +261,14 @@ extension ServerManager {
                 slots[key]?.timings.total = total
             }
             logger.info("User \(ServerNaming.logName(user: userName, server: key.name)) took \(total) to start")
-            // Cached whoami bodies (`GET /user`) list the user's servers: let them see this one at once.
-            identitiesChanged()
+            // Where a slow start spent its time (after the request): recorded = first write committed, started =
+            // spawner returned, ready = probe answered, routed = route added, total = ready write committed.
+            logger.debug("Spawn timeline of \(ServerNaming.logName(user: userName, server: key.name))", metadata: [
+                "recorded": "\(recorded - requested)", "started": "\(started)", "ready": "\(readyAfter)",
+                "routed": "\(routed)", "route": "\(routeTook)", "total": "\(total)"])
+            // Cached whoami bodies (`GET /user`) list the user's servers: let them see this one at once. Only this
+            // user's identities embed the row; everyone else's (a service's above all) stay cached.
+            invalidateIdentities(key.userID)
             outcome.resolve(.ready)
         } catch {
             // Exactly one of this task and a stop request cleans up: whoever moves the slot off `spawn` first.
@@ -248,24 +303,24 @@ extension ServerManager {
         await finishStopped(key, userName: userName, spawner: spawner, row: row)
     }
 
-    /// The server token (note `Server at <prefix>`, scopes of the `server` role) and the OAuth client
-    /// `jupyterhub-user-…` whose secret is that token. (Leftovers of a crashed run are removed by the stop that
-    /// start-up recovery performs, not here: a storm of starts should not pay a token scan each.)
-    func issueServerCredentials(userID: UserID, userName: String, serverName: String) async throws -> String {
+    /// A new server token (note `Server at <prefix>`, scopes of the `server` role) and the OAuth client
+    /// `jupyterhub-user-…` whose secret is that token, ready to store with the spawn's first write. (Leftovers of a
+    /// crashed run are removed by the stop that start-up recovery performs, not here: a storm of starts should not
+    /// pay a token scan each.) Storing them needs no identity-cache invalidation: a new token and client change no
+    /// existing token's rights.
+    func serverCredentials(userID: UserID, userName: String, serverName: String) throws -> (token: String, stored: ServerCredentials) {
         let note = environment.note(user: userName, server: serverName)
         let token = try TokenGenerator.hexToken()
         let hash = try TokenHash(hashing: token, origin: .generated)
         let ref = ServerRef(user: userName, name: serverName)
         // The client secret is that same generated 128-bit token (stored with one round as the API token), so
         // 16384 rounds would add no strength and cost ~1 ms per spawn.
-        try await store.saveServerCredentials(ServerCredentials(
+        return (token, ServerCredentials(
             token: NewAPIToken(prefix: TokenRules.prefix(of: token), hashed: hash.description, owner: .user(userID),
                                scopes: SpawnEnvironment.serverTokenScopes(user: userName, server: serverName), note: note),
             clientIdentifier: OAuthClientIDs.forServer(ref), clientDescription: note, clientSecretHash: hash.description,
             redirectURI: environment.urls.serverURL(user: userName, server: serverName) + "oauth_callback",
             allowedScopes: ["access:servers!server=\(ref)"]))
-        // No identity-cache invalidation: a new token and client change no existing token's rights.
-        return token
     }
 
     /// Deletes the server's token(s) and OAuth client (with every token issued through it).
@@ -295,3 +350,4 @@ extension ServerManager {
         }
     }
 }
+

@@ -1,0 +1,53 @@
+import HTTP
+import Spawners
+import Store
+import Testing
+import class Proxy.RouteTable
+@testable import Hub
+
+@Suite("Restoring servers in the background at start-up")
+struct ServersRestoreTests {
+    @Test("by default the hub serves at once: recorded routes are back before the checks end, dead servers go after")
+    func backgroundChecks() async throws {
+        try await withServersHub(yaml: "JupyterHub: {cleanup_servers: false}", databaseFile: true) { env in
+            let alice = try await env.harness.createUser("alice")
+            let bob = try await env.harness.createUser("bob")
+            _ = try await env.harness.createUser("root", admin: true)
+            let root = try await env.harness.token(for: "root")
+            #expect(try await env.harness.request(.post, "/hub/api/users/alice/server", token: root).status == 201)
+            #expect(try await env.harness.request(.post, "/hub/api/users/bob/server", token: root).status == 201)
+            await env.hub.stop()
+
+            // After the restart alice's server does not answer yet (its check keeps probing); bob's has exited.
+            let spawners = TestSpawners()
+            let network = FakeNetwork()
+            network.answer(down: true)
+            let restarted = try Hub(configuration: env.hub.configuration, store: env.store, environment: env.hub.environment,
+                                    logger: env.hub.logger)
+            restarted.servers.use(ServerManager.Dependencies(spawnerFactory: { owner in
+                let spawner = spawners.factory(owner)
+                if owner.userName == "bob", let test = spawner as? InProcessTestSpawner { test.simulateExit(status: 0) }
+                return spawner
+            }, http: network))
+            try await restarted.start()
+            let table = try #require(restarted.servers.routing.embeddedTable)
+            // Serving already, with alice's route restored while her check is still waiting for an answer.
+            #expect(table.route(forKey: "/user/alice")?.target == "http://127.0.0.1:9999")
+            #expect(restarted.servers.pending(userID: alice.id, serverName: "") == .check)
+
+            // Bob's dead server is cleaned up in the background: route, row and credentials.
+            let bobCleanedUp = try await eventually {
+                let row = try await env.store.server(userID: bob.id, name: "")
+                let client = try await env.store.oauthClient(identifier: "jupyterhub-user-bob")
+                return row?.isActive == false && table.route(forKey: "/user/bob") == nil && client == nil
+            }
+            #expect(bobCleanedUp)
+            // Once alice's server answers, her check ends: running, still routed, nothing rewritten.
+            network.answer()
+            #expect(try await eventually { restarted.servers.pending(userID: alice.id, serverName: "") == nil })
+            #expect(table.route(forKey: "/user/alice")?.target == "http://127.0.0.1:9999")
+            #expect(try await env.store.server(userID: alice.id, name: "")?.ready == true)
+            await restarted.stop()
+        }
+    }
+}
