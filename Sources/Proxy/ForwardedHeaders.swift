@@ -156,6 +156,23 @@ enum ForwardedHeaders {
         return host[...]
     }
 
+    /// Response fields for a plain (non-upgrade) response, copied only when they must change: the
+    /// server already replaces Content-Length, Transfer-Encoding, Connection and Keep-Alive, so an
+    /// upstream that sends nothing else hop-by-hop (and `Connection: keep-alive` at most, never
+    /// `close` or extra names) passes its fields through without a copy.
+    static func plainResponse(from fields: HTTPFields) -> HTTPFields {
+        for field in fields {
+            let lower = field.name.canonicalName
+            guard isHopByHop(lower) else { continue }
+            switch lower {
+            case "keep-alive", "transfer-encoding": continue
+            case "connection" where field.value.caseInsensitiveEquals("keep-alive"): continue
+            default: return response(from: fields, keepUpgrade: false)
+            }
+        }
+        return fields
+    }
+
     /// Response fields passed to the client: hop-by-hop fields removed (the server frames the body).
     static func response(from fields: HTTPFields, keepUpgrade: Bool) -> HTTPFields {
         let extra = hasConnectionField(fields) ? connectionTokens(fields) : []

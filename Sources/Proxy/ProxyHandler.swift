@@ -59,7 +59,8 @@ public struct ProxyHandler: HTTPHandler {
             framing: framing, keepAlive: true, expectsContinue: false, isUpgrade: head.isUpgrade)
 
         let route = match.route
-        let body = head.isUpgrade ? RequestBody.empty : ActivityCountingBody.wrap(request.body, route: route)
+        // No body (most GETs): nothing to count, and no wrapper to allocate.
+        let body = head.isUpgrade || framing == .none ? RequestBody.empty : ActivityCountingBody.wrap(request.body, route: route)
         let response: ClientResponse
         metrics.openRequests.increment()
         do {
@@ -82,7 +83,7 @@ public struct ProxyHandler: HTTPHandler {
     /// Passes the upstream response through, body streamed chunk by chunk.
     func stream(_ response: ClientResponse, route: Route, request: HTTPServerRequest, started: ContinuousClock.Instant) -> HTTPServerResponse {
         let status = response.head.status
-        let headers = ForwardedHeaders.response(from: response.head.headers, keepUpgrade: false)
+        let headers = ForwardedHeaders.plainResponse(from: response.head.headers)
         let method = request.head.method
         let path = request.head.path
         let metrics = self.metrics

@@ -162,3 +162,29 @@ struct ForwardedFramingTests {
         #expect(present[ForwardedHeaders.forwardedPort] == "8000")
     }
 }
+
+@Suite("Forwarded response fields")
+struct ForwardedResponseTests {
+    func fields(_ pairs: [(String, String)]) -> HTTPFields {
+        var out = HTTPFields()
+        for (name, value) in pairs { out.append(HTTPField(name: HTTPField.Name(name)!, value: value)) }
+        return out
+    }
+
+    @Test("fields the server re-frames anyway pass through unchanged")
+    func passThrough() {
+        let upstream = fields([("Server", "nginx"), ("Content-Type", "text/plain"), ("Content-Length", "64"),
+                               ("Connection", "keep-alive"), ("Keep-Alive", "timeout=5")])
+        #expect(ForwardedHeaders.plainResponse(from: upstream) == upstream)
+    }
+
+    @Test("Connection: close, fields named in Connection and other hop-by-hop fields are filtered")
+    func filtered() {
+        let close = fields([("Content-Type", "text/plain"), ("Connection", "close")])
+        #expect(ForwardedHeaders.plainResponse(from: close).map(\.name.canonicalName) == ["content-type"])
+        let named = fields([("Connection", "keep-alive, X-Private"), ("X-Private", "1"), ("Vary", "Accept")])
+        #expect(ForwardedHeaders.plainResponse(from: named).map(\.name.canonicalName) == ["vary"])
+        let upgrade = fields([("Upgrade", "h2c"), ("Trailer", "X-T"), ("ETag", "\"e\"")])
+        #expect(ForwardedHeaders.plainResponse(from: upgrade).map(\.name.canonicalName) == ["etag"])
+    }
+}

@@ -6,9 +6,10 @@ import CSystem
 /// Each loop counts releases; once enough pile up it trims a moment later (coalescing the burst).
 /// Loop-confined.
 final class MemoryTrimmer {
-    /// Releases (closed or parked connections) that make a trim worthwhile: a connection in
-    /// flight holds a few KiB, so fewer than this free too little to matter.
-    static let threshold = 256
+    /// Releases (closed or parked connections, deleted routes) that make a trim worthwhile: a
+    /// connection in flight holds a few KiB, so fewer free too little to matter. With `delay`
+    /// this caps trims at 4 per second per loop (each ~1 ms per 100 MB of heap) under churn.
+    static let threshold = 64
     /// Delay after the threshold is crossed, so one trim covers the whole burst.
     static let delay: Duration = .milliseconds(250)
 
@@ -26,11 +27,5 @@ final class MemoryTrimmer {
         }
         self.timer = timer
         loop.arm(timer, after: Self.delay)
-    }
-
-    /// Caps glibc's arenas for the whole process (call once, early): the loops and the Swift
-    /// runtime's pool threads would otherwise each grow a heap whose free memory no other thread reuses.
-    static func limitArenas(_ count: Int) {
-        _ = csystem_malloc_limit_arenas(Int32(count))
     }
 }
