@@ -53,14 +53,16 @@ public struct RequestHead: Sendable {
 
     /// The target before `?`, still percent-encoded.
     public var path: Substring {
-        if let q = target.firstIndex(of: "?") { return target[..<q] }
+        // Searched as bytes: a Character search walks grapheme clusters, several times slower
+        // on every request. `?` is ASCII, so its UTF-8 index is a valid String index.
+        if let q = target.utf8.firstIndex(of: UInt8(ascii: "?")) { return target[..<q] }
         return target[...]
     }
 
     /// The query after `?`, without the `?`, or nil.
     public var query: Substring? {
-        guard let q = target.firstIndex(of: "?") else { return nil }
-        return target[target.index(after: q)...]
+        guard let q = target.utf8.firstIndex(of: UInt8(ascii: "?")) else { return nil }
+        return target[target.utf8.index(after: q)...]
     }
 }
 

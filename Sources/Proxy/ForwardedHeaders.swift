@@ -10,6 +10,11 @@ enum ForwardedHeaders {
     /// A switch on the lower-cased name: cheaper per header than hashing into a Set.
     @inline(__always)
     static func isHopByHop(_ lower: String) -> Bool {
+        // The length first: most fields (host, accept, cookie…) are ruled out without a string compare.
+        switch lower.utf8.count {
+        case 2, 7, 10, 16, 17, 18, 19: break
+        default: return false
+        }
         switch lower {
         case "connection", "keep-alive", "proxy-connection", "proxy-authenticate", "proxy-authorization",
              "te", "trailer", "transfer-encoding", "upgrade":
@@ -43,18 +48,45 @@ enum ForwardedHeaders {
         return tokens
     }
 
-    /// The fields for the upstream request.
+    /// Whether `fields` has a `Connection` field (a length check spares most string compares).
+    static func hasConnectionField(_ fields: HTTPFields) -> Bool {
+        fields.contains { $0.name.canonicalName.utf8.count == 10 && $0.name == .connection }
+    }
+
+    /// The fields for the upstream request. With `framing`, the body-framing field is set to match
+    /// how the body will be sent (Content-Length kept in place, `Transfer-Encoding: chunked`
+    /// appended, neither for no body), and `defaultHost` is added when the client sent no Host.
+    /// One pass over the client's fields: no look-ups by name on the per-request path.
     static func request(from head: RequestHead, remoteHost: String, isTLS: Bool, xForward: Bool,
-                        customHeaders: [(name: HTTPField.Name, value: String)]) -> HTTPFields {
-        let extra = head.headers.contains(where: { $0.name == .connection }) ? connectionTokens(head.headers) : []
+                        customHeaders: [(name: HTTPField.Name, value: String)],
+                        framing: BodyFraming? = nil, defaultHost: @autoclosure () -> String? = nil) -> HTTPFields {
+        let extra = hasConnectionField(head.headers) ? connectionTokens(head.headers) : []
         var out = HTTPFields()
-        out.reserveCapacity(head.headers.count + 6)
+        out.reserveCapacity(head.headers.count + 7)
+        var host: String?
+        var hasForwardedFields = false
+        var wroteContentLength = false
         for field in head.headers {
             let lower = field.name.canonicalName
             if isHopByHop(lower) || (!extra.isEmpty && extra.contains(lower)) {
                 // An upgrade keeps its Upgrade and Connection: upgrade so the upstream can switch.
                 if head.isUpgrade, lower == "upgrade" { out.append(field) }
                 continue
+            }
+            switch lower.utf8.count {
+            case 4 where lower == "host":
+                if host == nil { host = field.value }
+            case 14 where framing != nil && lower == "content-length":
+                // Replaced by the framing actually used; several copies collapse into one.
+                if case .contentLength(let length)? = framing, !wroteContentLength {
+                    out.append(HTTPField(name: .contentLength, value: String(length)))
+                    wroteContentLength = true
+                }
+                continue
+            case 15...:
+                if !hasForwardedFields && lower.hasPrefix("x-forwarded-") { hasForwardedFields = true }
+            default:
+                break
             }
             out.append(field)
         }
@@ -63,13 +95,30 @@ enum ForwardedHeaders {
         }
         if xForward {
             let proto = head.isUpgrade ? (isTLS ? "wss" : "ws") : (isTLS ? "https" : "http")
-            let host = head.headers[ForwardedHeaders.host]
-            append(&out, forwardedFor, remoteHost)
-            append(&out, forwardedPort, host.flatMap(port(ofHost:)) ?? (isTLS ? "443" : "80"))
-            append(&out, forwardedProto, proto)
-            if !head.isUpgrade, out[forwardedHost] == nil, let host { out[forwardedHost] = host }
+            let port = host.flatMap(port(ofHost:)) ?? (isTLS ? "443" : "80")
+            if hasForwardedFields {
+                append(&out, forwardedFor, remoteHost)
+                append(&out, forwardedPort, port)
+                append(&out, forwardedProto, proto)
+                if !head.isUpgrade, out[forwardedHost] == nil, let host { out[forwardedHost] = host }
+            } else {
+                // None present (the usual case): plain appends, no searching.
+                out.append(HTTPField(name: forwardedFor, value: remoteHost))
+                out.append(HTTPField(name: forwardedPort, value: port))
+                out.append(HTTPField(name: forwardedProto, value: proto))
+                if !head.isUpgrade, let host { out.append(HTTPField(name: forwardedHost, value: host)) }
+            }
         }
         for (name, value) in customHeaders { out[name] = value }
+        if let framing {
+            switch framing {
+            case .chunked: out[.transferEncoding] = "chunked"
+            case .contentLength(let length):
+                if !wroteContentLength || !customHeaders.isEmpty { out[.contentLength] = String(length) }
+            case .none, .untilClose: if !customHeaders.isEmpty { out[.contentLength] = nil }
+            }
+        }
+        if host == nil, out[ForwardedHeaders.host] == nil, let defaultHost = defaultHost() { out[ForwardedHeaders.host] = defaultHost }
         return out
     }
 
@@ -107,14 +156,34 @@ enum ForwardedHeaders {
         return host[...]
     }
 
+    /// Response fields for a plain (non-upgrade) response, copied only when they must change: the
+    /// server already replaces Content-Length, Transfer-Encoding, Connection and Keep-Alive, so an
+    /// upstream that sends nothing else hop-by-hop (and `Connection: keep-alive` at most, never
+    /// `close` or extra names) passes its fields through without a copy.
+    static func plainResponse(from fields: HTTPFields) -> HTTPFields {
+        for field in fields {
+            let lower = field.name.canonicalName
+            guard isHopByHop(lower) else { continue }
+            switch lower {
+            case "keep-alive", "transfer-encoding": continue
+            case "connection" where field.value.caseInsensitiveEquals("keep-alive"): continue
+            default: return response(from: fields, keepUpgrade: false)
+            }
+        }
+        return fields
+    }
+
     /// Response fields passed to the client: hop-by-hop fields removed (the server frames the body).
     static func response(from fields: HTTPFields, keepUpgrade: Bool) -> HTTPFields {
-        let extra = fields.contains(where: { $0.name == .connection }) ? connectionTokens(fields) : []
+        let extra = hasConnectionField(fields) ? connectionTokens(fields) : []
         var out = HTTPFields()
         out.reserveCapacity(fields.count)
         for field in fields {
             let lower = field.name.canonicalName
-            if keepUpgrade, lower == "upgrade" || lower == "connection" { out.append(field); continue }
+            if keepUpgrade, lower.utf8.count == 7 || lower.utf8.count == 10, lower == "upgrade" || lower == "connection" {
+                out.append(field)
+                continue
+            }
             if isHopByHop(lower) || (!extra.isEmpty && extra.contains(lower)) { continue }
             out.append(field)
         }

@@ -157,6 +157,9 @@ public struct ProxyAPI: HTTPHandler {
         guard let tail else { return HTTPServerResponse(status: .notFound) }
         metrics.apiRouteDelete.increment()
         guard table.remove(key: tail) else { return HTTPServerResponse(status: .notFound) }
+        // Bulk deletes (JupyterHub's cleanup after a restart) free many small objects: let the
+        // loop hand the pages back to the kernel once the burst is over.
+        EventLoop.current?.noteMemoryReleased()
         logger.info("Route removed \(RouteKey.normalize(tail))")
         return HTTPServerResponse(status: .noContent)
     }

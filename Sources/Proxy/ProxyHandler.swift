@@ -45,26 +45,22 @@ public struct ProxyHandler: HTTPHandler {
             return await fail(.internalServerError, request, started, reason: "unsupported target \(match.route.target)")
         }
 
-        var upstreamHead = RequestHead(
+        // The engine writes headers as given: the framing header must match how the body is sent.
+        // HTTP/1.0 clients may omit Host; the upstream still needs one (Node's http.request adds it too).
+        let framing: BodyFraming = head.isUpgrade ? .none : head.framing
+        let upstreamHead = RequestHead(
             method: head.method,
             target: RequestRouting.upstreamTarget(rawTarget: head.target, match: match, targetPath: upstream.basePath[...],
                                                   includePrefix: options.includePrefix, prependPath: options.prependPath),
             version: .http1_1,
             headers: ForwardedHeaders.request(from: head, remoteHost: request.remoteHost, isTLS: request.isTLS,
-                                              xForward: options.xForward, customHeaders: options.customHeaders),
-            framing: head.framing, keepAlive: true, expectsContinue: false, isUpgrade: head.isUpgrade)
-        // The engine writes headers as given: the framing header must match how the body is sent.
-        if head.isUpgrade { upstreamHead.framing = .none }
-        switch upstreamHead.framing {
-        case .chunked: upstreamHead.headers[.transferEncoding] = "chunked"
-        case .contentLength(let length): upstreamHead.headers[.contentLength] = String(length)
-        case .none, .untilClose: upstreamHead.headers[.contentLength] = nil
-        }
-        // HTTP/1.0 clients may omit Host; the upstream still needs one (Node's http.request adds it too).
-        if upstreamHead.headers[ForwardedHeaders.host] == nil { upstreamHead.headers[ForwardedHeaders.host] = upstream.authority }
+                                              xForward: options.xForward, customHeaders: options.customHeaders,
+                                              framing: framing, defaultHost: upstream.authority),
+            framing: framing, keepAlive: true, expectsContinue: false, isUpgrade: head.isUpgrade)
 
         let route = match.route
-        let body = head.isUpgrade ? RequestBody.empty : ActivityCountingBody.wrap(request.body, route: route)
+        // No body (most GETs): nothing to count, and no wrapper to allocate.
+        let body = head.isUpgrade || framing == .none ? RequestBody.empty : ActivityCountingBody.wrap(request.body, route: route)
         let response: ClientResponse
         metrics.openRequests.increment()
         do {
@@ -87,7 +83,7 @@ public struct ProxyHandler: HTTPHandler {
     /// Passes the upstream response through, body streamed chunk by chunk.
     func stream(_ response: ClientResponse, route: Route, request: HTTPServerRequest, started: ContinuousClock.Instant) -> HTTPServerResponse {
         let status = response.head.status
-        let headers = ForwardedHeaders.response(from: response.head.headers, keepUpgrade: false)
+        let headers = ForwardedHeaders.plainResponse(from: response.head.headers)
         let method = request.head.method
         let path = request.head.path
         let metrics = self.metrics
@@ -98,6 +94,14 @@ public struct ProxyHandler: HTTPHandler {
             if status.code < 300 { route.recordActivity() }
             Self.logAccess(logger, status.code, method, path, started)
             return HTTPServerResponse(status: status, headers: headers, body: .empty)
+        }
+        if let complete = response.completeBody, case .contentLength = response.head.framing {
+            // Small response, already whole (the upstream connection is back in its pool): the
+            // engine sends head and body in one write instead of streaming chunk by chunk.
+            metrics.openRequests.decrement()
+            if status.code < 300 { route.recordActivity() }
+            Self.logAccess(logger, status.code, method, path, started)
+            return HTTPServerResponse(status: status, headers: headers, body: .bytes(complete))
         }
         let upstreamBody = response.body
         return HTTPServerResponse(status: status, headers: headers, body: .stream { writer in

@@ -58,6 +58,11 @@ public final class RouteTable: @unchecked Sendable {
         return lock.withLock {
             guard let route = byKey.removeValue(forKey: normalized) else { return false }
             trie.remove(route, segments: segments)
+            // A dictionary never shrinks by itself: after a mass delete (100,000 routes) its empty
+            // buckets would stay resident. Rebuilding at a quarter full keeps removal amortised O(1).
+            if byKey.capacity > 1024 && byKey.count < byKey.capacity / 4 {
+                byKey = Dictionary(uniqueKeysWithValues: byKey.map { ($0.key, $0.value) })
+            }
             return true
         }
     }

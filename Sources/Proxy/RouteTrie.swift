@@ -50,6 +50,10 @@ final class TrieNode {
             if candidate === target {
                 if let previous { previous.nextInBucket = candidate.nextInBucket } else { children[h] = candidate.nextInBucket }
                 childCount -= 1
+                // Mass deletes (all of /user/*) would otherwise leave a huge, empty bucket array resident.
+                if children.capacity > 1024 && children.count < children.capacity / 4 {
+                    children = Dictionary(uniqueKeysWithValues: children.map { ($0.key, $0.value) })
+                }
                 return
             }
             previous = candidate

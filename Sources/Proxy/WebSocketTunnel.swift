@@ -52,14 +52,6 @@ enum WebSocketTunnel {
     }
 
     static func copy(from source: any ByteStream, to sink: any ByteStream, onData: () -> Void) async {
-        do {
-            while let chunk = try await source.read() {
-                if chunk.isEmpty { continue }
-                onData()
-                try await sink.write(chunk)
-            }
-        } catch {
-            // A reset or closed peer ends the tunnel like a clean end of stream.
-        }
+        await ByteRelay.copy(from: source, to: sink, onData: onData)
     }
 }

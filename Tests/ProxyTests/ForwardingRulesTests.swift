@@ -116,3 +116,75 @@ struct ProxyConfigurationTests {
         #expect(throws: ProxyConfigurationError.self) { try c.validate() }
     }
 }
+
+@Suite("Forwarded request framing")
+struct ForwardedFramingTests {
+    func head(_ fields: [(String, String)], framing: BodyFraming) -> RequestHead {
+        var headers = HTTPFields()
+        for (name, value) in fields { headers.append(HTTPField(name: HTTPField.Name(name)!, value: value)) }
+        return RequestHead(method: .post, target: "/x", headers: headers, framing: framing)
+    }
+
+    func forward(_ head: RequestHead, framing: BodyFraming, custom: [(name: HTTPField.Name, value: String)] = []) -> HTTPFields {
+        ForwardedHeaders.request(from: head, remoteHost: "10.0.0.9", isTLS: false, xForward: true, customHeaders: custom,
+                                 framing: framing, defaultHost: "upstream:8888")
+    }
+
+    @Test("Content-Length stays in place, repeated copies collapse into one")
+    func contentLengthKept() {
+        let out = forward(head([("Host", "h"), ("Content-Length", "5"), ("Accept", "a"), ("Content-Length", "5")],
+                               framing: .contentLength(5)), framing: .contentLength(5))
+        #expect(out.map(\.name.canonicalName) == ["host", "content-length", "accept", "x-forwarded-for",
+                                                  "x-forwarded-port", "x-forwarded-proto", "x-forwarded-host"])
+        #expect(out[values: .contentLength] == ["5"])
+    }
+
+    @Test("a chunked body is re-framed as chunked; no body means no Content-Length")
+    func chunkedAndNone() {
+        let chunked = forward(head([("Host", "h"), ("Transfer-Encoding", "chunked")], framing: .chunked), framing: .chunked)
+        #expect(chunked[values: .transferEncoding] == ["chunked"])
+        #expect(chunked[.contentLength] == nil)
+        let none = forward(head([("Host", "h"), ("Content-Length", "0")], framing: .none), framing: .none)
+        #expect(none[.contentLength] == nil)
+        let custom = forward(head([("Host", "h")], framing: .none), framing: .none,
+                             custom: [(HTTPField.Name.contentLength, "7")])
+        #expect(custom[.contentLength] == nil)
+    }
+
+    @Test("a request without Host gets the upstream's authority; one with Host keeps it")
+    func defaultHost() {
+        let missing = forward(head([("Accept", "a")], framing: .none), framing: .none)
+        #expect(missing[ForwardedHeaders.host] == "upstream:8888")
+        #expect(missing[ForwardedHeaders.forwardedHost] == nil)
+        #expect(missing[ForwardedHeaders.forwardedPort] == "80")
+        let present = forward(head([("Host", "hub:8000")], framing: .none), framing: .none)
+        #expect(present[values: ForwardedHeaders.host] == ["hub:8000"])
+        #expect(present[ForwardedHeaders.forwardedPort] == "8000")
+    }
+}
+
+@Suite("Forwarded response fields")
+struct ForwardedResponseTests {
+    func fields(_ pairs: [(String, String)]) -> HTTPFields {
+        var out = HTTPFields()
+        for (name, value) in pairs { out.append(HTTPField(name: HTTPField.Name(name)!, value: value)) }
+        return out
+    }
+
+    @Test("fields the server re-frames anyway pass through unchanged")
+    func passThrough() {
+        let upstream = fields([("Server", "nginx"), ("Content-Type", "text/plain"), ("Content-Length", "64"),
+                               ("Connection", "keep-alive"), ("Keep-Alive", "timeout=5")])
+        #expect(ForwardedHeaders.plainResponse(from: upstream) == upstream)
+    }
+
+    @Test("Connection: close, fields named in Connection and other hop-by-hop fields are filtered")
+    func filtered() {
+        let close = fields([("Content-Type", "text/plain"), ("Connection", "close")])
+        #expect(ForwardedHeaders.plainResponse(from: close).map(\.name.canonicalName) == ["content-type"])
+        let named = fields([("Connection", "keep-alive, X-Private"), ("X-Private", "1"), ("Vary", "Accept")])
+        #expect(ForwardedHeaders.plainResponse(from: named).map(\.name.canonicalName) == ["vary"])
+        let upgrade = fields([("Upgrade", "h2c"), ("Trailer", "X-T"), ("ETag", "\"e\"")])
+        #expect(ForwardedHeaders.plainResponse(from: upgrade).map(\.name.canonicalName) == ["etag"])
+    }
+}

@@ -71,6 +71,25 @@ struct RouteTableTests {
         #expect(!table.remove(key: "/b/c"))
     }
 
+    @Test("a mass delete shrinks the table's storage and leaves the remaining routes intact")
+    func massDelete() {
+        let table = RouteTable()
+        add(table, "/")
+        for i in 0..<5000 { add(table, "/user/u\(i)", "http://127.0.0.1:\(1000 + i % 50)") }
+        for i in 0..<5000 where i % 100 != 7 { #expect(table.remove(key: "/user/u\(i)")) }
+        #expect(table.count == 51)
+        for i in stride(from: 7, to: 5000, by: 100) {
+            #expect(lookup(table, "/user/u\(i)/tree") == "/user/u\(i)")
+            #expect(table.route(forKey: "/user/u\(i)")?.target == "http://127.0.0.1:\(1000 + i % 50)")
+        }
+        #expect(lookup(table, "/user/u8/tree") == "/")
+        // Writes after the shrink are visible on the next read.
+        add(table, "/user/u8")
+        #expect(lookup(table, "/user/u8/tree") == "/user/u8")
+        #expect(table.remove(key: "/user/u107"))
+        #expect(lookup(table, "/user/u107/x") == "/")
+    }
+
     @Test("removing /prefix/ with a trailing slash falls back to the root")
     func removeTrailingSlash() {
         let table = RouteTable()

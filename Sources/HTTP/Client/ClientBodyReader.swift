@@ -26,17 +26,28 @@ final class ClientBodyReader: @unchecked Sendable {
         }
     }
 
-    /// Reads what is already buffered without waiting; ends the exchange early when the body is complete.
-    func prefetch() async throws {
-        guard let connection else { return }
-        if connection.pendingBody != nil { return }
-        if let event = try connection.nextEvent(atEOF: false) {
+    /// Most body bytes gathered up front: a bigger body is streamed (flat memory for downloads).
+    static let prefetchLimit = 64 * 1024
+
+    /// Takes what is already buffered without waiting; a body that is complete ends the exchange
+    /// early (the connection goes back to the pool) and is returned whole. Nil when more must be read.
+    func prefetch() throws -> [UInt8]? {
+        guard let connection else { return nil }
+        var gathered = connection.pendingBody
+        connection.pendingBody = nil
+        defer { buffered = gathered }
+        while (gathered?.count ?? 0) <= Self.prefetchLimit, let event = try connection.nextEvent(atEOF: false) {
             switch event {
-            case .body(let bytes): buffered = bytes
-            case .end: finish()
-            case .head: throw HTTPClientError.invalidResponse("unexpected head in body")
+            case .body(let bytes):
+                if gathered == nil { gathered = bytes } else { gathered!.append(contentsOf: bytes) }
+            case .end:
+                finish(keepingBuffered: gathered != nil)
+                return gathered ?? []
+            case .head:
+                throw HTTPClientError.invalidResponse("unexpected head in body")
             }
         }
+        return nil
     }
 
     func next() async throws -> [UInt8]? {
@@ -56,14 +67,16 @@ final class ClientBodyReader: @unchecked Sendable {
             self.connection = nil
             throw HTTPClient.clientError(error)
         }
-        finish()
+        finish(keepingBuffered: false)
         return nil
     }
 
-    private func finish() {
+    /// The body ended: the connection goes back to the pool (or is closed). With buffered bytes
+    /// still to hand out, the reference stays only so `next()` knows its loop.
+    private func finish(keepingBuffered: Bool) {
         finished = true
         guard let connection else { return }
-        if buffered == nil { self.connection = nil }
+        if !keepingBuffered { self.connection = nil }
         if keepAlive && connection.finishForReuse() {
             pool.put(connection)
         } else {

@@ -26,22 +26,31 @@ final class ClientConnection: @unchecked Sendable {
 
     // MARK: Pool parking
 
-    /// Watches the idle connection: readable means the upstream closed it (or misbehaved).
-    func park(idleFor timeout: Duration, onDead: @escaping (ClientConnection) -> Void) {
+    /// The pool this connection is parked in (while parked).
+    private unowned var parkedIn: ConnectionPool?
+    /// Made once per connection, not per park: a busy connection parks after every exchange.
+    private var watchIdle: (() -> Void)?
+
+    /// Watches the idle connection: readable means the upstream closed it (or misbehaved), and
+    /// `pool` drops it; so does the idle timeout. The pool outlives its parked connections.
+    func park(idleFor timeout: Duration, in pool: ConnectionPool) {
         // The parser's storage goes too: an idle connection should hold almost nothing.
         parser = ResponseParser(limits: limits)
-        let timer = idleTimer ?? LoopTimer {}
-        timer.action = { [unowned self] in onDead(self) }
+        parkedIn = pool
+        let timer = idleTimer ?? LoopTimer { [unowned self] in self.parkedIn?.remove(self) }
         idleTimer = timer
         loop.arm(timer, after: timeout)
-        channel.handle.onReadable = { [unowned self] in
+        let watch = watchIdle ?? { [unowned self] in
             // Stale edges (for bytes already read) are common; only real input or EOF kills it.
-            if self.channel.handle.hasPendingInput() { onDead(self) }
+            if self.channel.handle.hasPendingInput() { self.parkedIn?.remove(self) }
         }
+        watchIdle = watch
+        channel.handle.onReadable = watch
         channel.handle.watchReadable()
     }
 
     func unpark() {
+        parkedIn = nil
         channel.handle.onReadable = nil
         if let idleTimer { loop.disarm(idleTimer) }
     }
@@ -50,7 +59,7 @@ final class ClientConnection: @unchecked Sendable {
 
     /// Writes the request: head, then the body framed per `head.framing`. `first` is a body chunk
     /// already taken from `body` (kept by the caller so a retry can resend it).
-    func writeRequest(_ head: RequestHead, first: [UInt8]?, rest body: RequestBody?) async throws {
+    nonisolated(nonsending) func writeRequest(_ head: RequestHead, first: [UInt8]?, rest body: RequestBody?) async throws {
         receivedResponseBytes = false
         sentBodyBytes = false
         pulledMoreBody = false
@@ -100,7 +109,7 @@ final class ClientConnection: @unchecked Sendable {
     }
 
     /// Reads until the final response head (interim 1xx skipped; 101 is final), within `deadline`.
-    func readHead(method: HTTPRequest.Method, deadline: UInt64?) async throws -> ResponseHead {
+    nonisolated(nonsending) func readHead(method: HTTPRequest.Method, deadline: UInt64?) async throws -> ResponseHead {
         parser.expectResponse(toMethod: method)
         var head: ResponseHead?
         while true {
@@ -144,7 +153,7 @@ final class ClientConnection: @unchecked Sendable {
     }
 
     /// The next body chunk, nil at the end of the body.
-    func readBodyChunk() async throws -> [UInt8]? {
+    nonisolated(nonsending) func readBodyChunk() async throws -> [UInt8]? {
         if let pending = pendingBody {
             pendingBody = nil
             return pending

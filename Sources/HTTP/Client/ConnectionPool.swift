@@ -45,10 +45,11 @@ final class ConnectionPool: @unchecked Sendable {
             return
         }
         idle[index].connections.append(connection)
-        connection.park(idleFor: configuration.idleTimeout) { [unowned self] dead in self.remove(dead) }
+        connection.park(idleFor: configuration.idleTimeout, in: self)
     }
 
-    private func remove(_ connection: ClientConnection) {
+    /// Drops a parked connection that died or idled out (called by the connection's watchers).
+    func remove(_ connection: ClientConnection) {
         connection.unpark()
         connection.channel.close()
         guard let index = slot(connection.target.endpoint) else { return }

@@ -33,7 +33,7 @@ public final class HTTPClient: Sendable {
         }
     }
 
-    private func send(_ head: RequestHead, body: RequestBody, to target: UpstreamTarget, timeout: Duration?,
+    nonisolated(nonsending) private func send(_ head: RequestHead, body: RequestBody, to target: UpstreamTarget, timeout: Duration?,
                       on loop: EventLoop) async throws -> ClientResponse {
         let pool = pools[loop.index]
         if pool.isShutDown { throw HTTPClientError.connectFailed("client is shut down") }
@@ -70,7 +70,7 @@ public final class HTTPClient: Sendable {
         }
     }
 
-    private func exchange(_ head: RequestHead, first: [UInt8]?, rest: RequestBody?, on connection: ClientConnection,
+    nonisolated(nonsending) private func exchange(_ head: RequestHead, first: [UInt8]?, rest: RequestBody?, on connection: ClientConnection,
                           pool: ConnectionPool, timeout: Duration?) async throws -> ClientResponse {
         try await connection.writeRequest(head, first: first, rest: rest)
         let deadline = timeout.map { MonotonicClock.deadline(after: $0, from: connection.loop.now) }
@@ -82,8 +82,9 @@ public final class HTTPClient: Sendable {
         let reader = ClientBodyReader(connection: connection, pool: pool,
                                       keepAlive: head.keepAlive && responseHead.keepAlive)
         // A body already complete (204, HEAD, small responses) releases the connection right away.
-        try await reader.prefetch()
-        return ClientResponse(head: responseHead, body: RequestBody(next: { try await reader.next() }))
+        let complete = try reader.prefetch()
+        return ClientResponse(head: responseHead, body: RequestBody(next: { try await reader.next() }),
+                              completeBody: complete)
     }
 
     /// Failures that mean "the pooled connection was already dead", where a retry is safe.

@@ -52,8 +52,12 @@ public struct ClientResponse: Sendable {
     public var body: RequestBody
     /// For 101 Switching Protocols: the raw upstream connection (bytes after the head included).
     public var upgraded: (any ByteStream)?
+    /// The whole body, when it had fully arrived with the head (small responses): the connection is
+    /// already back in its pool, and a proxy can answer head and body in one write. `body` yields
+    /// the same bytes for callers that stream.
+    public var completeBody: [UInt8]?
 
-    public init(head: ResponseHead, body: RequestBody, upgraded: (any ByteStream)? = nil) {
-        self.head = head; self.body = body; self.upgraded = upgraded
+    public init(head: ResponseHead, body: RequestBody, upgraded: (any ByteStream)? = nil, completeBody: [UInt8]? = nil) {
+        self.head = head; self.body = body; self.upgraded = upgraded; self.completeBody = completeBody
     }
 }

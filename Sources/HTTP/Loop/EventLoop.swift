@@ -28,6 +28,8 @@ public final class EventLoop: TaskExecutor, @unchecked Sendable {
     private var localJobs: [UnownedJob] = []
     private var runningJobs: [UnownedJob] = []
     var timers = TimerQueue()
+    /// Returns memory to the kernel after bursts of closed or parked connections.
+    let trimmer = MemoryTrimmer()
     /// Cached monotonic time, refreshed after every wait; good enough for ms-scale timeouts.
     private(set) var now: UInt64 = MonotonicClock.now()
     /// Shared read buffer: every read on this loop lands here and is consumed before the next
@@ -122,6 +124,13 @@ public final class EventLoop: TaskExecutor, @unchecked Sendable {
 
     /// Refreshes the cached clock (after long synchronous work on the loop thread).
     func refreshNow() { now = MonotonicClock.now() }
+
+    /// Something sizeable was freed on this loop's thread (a closed or parked connection, a
+    /// deleted route); after a burst the loop returns free heap pages to the kernel.
+    public func noteMemoryReleased() {
+        guard inEventLoop else { return }
+        trimmer.noteReleased(on: self)
+    }
 
     /// Suspends the calling task (which must run on this loop) for `duration`.
     public func sleep(for duration: Duration) async {

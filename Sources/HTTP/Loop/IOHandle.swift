@@ -43,7 +43,7 @@ final class IOHandle {
     }
 
     /// Waits for the next input edge (the caller just found the fd drained), the deadline, or close.
-    func waitReadable(deadline: UInt64?) async throws {
+    nonisolated(nonsending) func waitReadable(deadline: UInt64?) async throws {
         if isClosed { throw IOError.closed }
         if let registrationError { throw registrationError }
         readReady = false
@@ -60,7 +60,7 @@ final class IOHandle {
     }
 
     /// Waits for the next output edge (the caller just found the socket buffer full).
-    func waitWritable(deadline: UInt64?) async throws {
+    nonisolated(nonsending) func waitWritable(deadline: UInt64?) async throws {
         if isClosed { throw IOError.closed }
         if let registrationError { throw registrationError }
         writeReady = false

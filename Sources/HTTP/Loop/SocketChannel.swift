@@ -31,7 +31,7 @@ final class SocketChannel: @unchecked Sendable {
 
     /// Reads what is available (waiting up to `deadline`) and hands it to `consume` before the
     /// next suspension; nil at end of stream. The bytes live in the loop's shared buffer.
-    func read<R>(deadline: UInt64?, _ consume: (UnsafeRawBufferPointer) throws -> R) async throws -> R? {
+    nonisolated(nonsending) func read<R>(deadline: UInt64?, _ consume: (UnsafeRawBufferPointer) throws -> R) async throws -> R? {
         let scratch = loop.scratch
         while true {
             if let tls {
@@ -120,7 +120,7 @@ final class SocketChannel: @unchecked Sendable {
         }
     }
 
-    private func wait(for progress: Progress) async throws {
+    nonisolated(nonsending) private func wait(for progress: Progress) async throws {
         switch progress {
         case .wrote: return
         case .wantRead: try await handle.waitReadable(deadline: writeDeadline)
@@ -128,8 +128,22 @@ final class SocketChannel: @unchecked Sendable {
         }
     }
 
+    /// Writes what the socket takes right now, without waiting (plain sockets only); returns the
+    /// number of bytes written, fewer than `buffer.count` when the socket buffer filled up.
+    func writeNow(_ buffer: UnsafeRawBufferPointer) throws -> Int {
+        precondition(tls == nil, "writeNow is for plain sockets")
+        var offset = 0
+        while offset < buffer.count && handle.writeReady {
+            switch try attemptWrite(UnsafeRawBufferPointer(rebasing: buffer[offset...])) {
+            case .wrote(let count): offset += count
+            case .wantRead, .wantWrite: handle.writeReady = false
+            }
+        }
+        return offset
+    }
+
     /// Writes every byte, waiting (up to `writeTimeout` per wait) while the peer is not reading.
-    func write(_ bytes: [UInt8]) async throws {
+    nonisolated(nonsending) func write(_ bytes: [UInt8]) async throws {
         var offset = 0
         while offset < bytes.count {
             if !handle.writeReady && tls == nil {
@@ -142,7 +156,7 @@ final class SocketChannel: @unchecked Sendable {
     }
 
     /// Writes `first` then `second`, in one system call when they fit (head plus body).
-    func write(_ first: [UInt8], _ second: [UInt8]) async throws {
+    nonisolated(nonsending) func write(_ first: [UInt8], _ second: [UInt8]) async throws {
         var offset = 0
         let total = first.count + second.count
         while offset < total {
@@ -163,7 +177,7 @@ final class SocketChannel: @unchecked Sendable {
     }
 
     /// Runs the TLS handshake, if this channel is TLS.
-    func handshake(deadline: UInt64?) async throws {
+    nonisolated(nonsending) func handshake(deadline: UInt64?) async throws {
         guard let tls else { return }
         while true {
             switch tls.handshake() {

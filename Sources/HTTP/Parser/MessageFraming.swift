@@ -24,6 +24,11 @@ struct FramingFields: Sendable {
 
     init(_ fields: HTTPFields) {
         for field in fields {
+            // Most fields are none of these: a length check skips them without string compares.
+            switch field.name.canonicalName.utf8.count {
+            case 4, 6, 7, 10, 14, 17: break
+            default: continue
+            }
             switch field.name {
             case .contentLength:
                 field.withUnsafeBytesOfValue { addContentLength(UnsafeRawBufferPointer($0)) }

@@ -53,6 +53,10 @@ enum StartLineParser {
             code = code * 10 + Int(b - UInt8(ascii: "0"))
         }
         guard code >= 100 else { throw .badRequest("invalid status code") }
+        // The usual `200 OK` needs no String built and validated: HTTPTypes' `.ok` carries that phrase.
+        if code == 200, line.count == 15, line[12] == HTTPSyntax.sp, line[13] == UInt8(ascii: "O"), line[14] == UInt8(ascii: "K") {
+            return StatusLine(status: .ok, version: version)
+        }
         var reason = ""
         if line.count > 12 {
             guard line[12] == HTTPSyntax.sp else { throw .badRequest("malformed status line") }

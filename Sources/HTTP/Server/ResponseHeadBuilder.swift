@@ -14,7 +14,13 @@ struct ManagedFields {
 
     init(_ fields: HTTPFields) {
         for field in fields {
-            switch field.name.canonicalName {
+            let name = field.name.canonicalName
+            // A length check first: most fields are none of these and skip the string compares.
+            switch name.utf8.count {
+            case 4, 10, 14, 16, 17: break
+            default: continue
+            }
+            switch name {
             case "content-length":
                 if contentLength == nil { contentLength = field.value }
                 hasReplaceable = true
@@ -63,8 +69,13 @@ struct ResponseHeadBuilder {
     mutating func append(_ fields: HTTPFields, replacing: Bool) {
         for field in fields {
             if replacing {
-                switch field.name.canonicalName {
-                case "content-length", "transfer-encoding", "connection", "keep-alive": continue
+                let name = field.name.canonicalName
+                switch name.utf8.count {
+                case 10, 14, 17:
+                    switch name {
+                    case "content-length", "transfer-encoding", "connection", "keep-alive": continue
+                    default: break
+                    }
                 default: break
                 }
             }

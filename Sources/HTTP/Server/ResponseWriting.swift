@@ -3,7 +3,7 @@ import HTTPTypes
 extension ServerConnection {
     /// Writes `response` for a request with `head`, framing the body; returns whether the
     /// connection may carry another request.
-    func writeResponse(_ response: HTTPServerResponse, to head: RequestHead, keepAlive requested: Bool,
+    nonisolated(nonsending) func writeResponse(_ response: HTTPServerResponse, to head: RequestHead, keepAlive requested: Bool,
                        body: ServerBodyReader?) async throws -> Bool {
         var headers = response.headers
         var managed = ManagedFields(headers)
@@ -99,7 +99,7 @@ extension ServerConnection {
     }
 
     /// Hands the raw connection (and bytes already read past the head) to the upgrade closure.
-    private func runUpgrade(_ takeOver: @Sendable (any ByteStream) async throws -> Void) async throws {
+    nonisolated(nonsending) private func runUpgrade(_ takeOver: @Sendable (any ByteStream) async throws -> Void) async throws {
         markUpgraded()
         let leftover = parser.takeBufferedBytes()
         let stream = ChannelByteStream(channel: channel, initialBytes: leftover)

@@ -31,7 +31,7 @@ final class ServerBodyReader: @unchecked Sendable {
         return try await withTaskExecutorPreference(loop) { try await self.nextOnLoop() }
     }
 
-    private func nextOnLoop() async throws -> [UInt8]? {
+    nonisolated(nonsending) private func nextOnLoop() async throws -> [UInt8]? {
         if isFinished { return nil }
         if exchangeOver { throw IOError.closed }  // the handler kept the body past its response
         if let failure { throw failure }
@@ -43,7 +43,7 @@ final class ServerBodyReader: @unchecked Sendable {
         }
     }
 
-    private func readChunk(deadlineAfter timeout: Duration) async throws -> [UInt8]? {
+    nonisolated(nonsending) private func readChunk(deadlineAfter timeout: Duration) async throws -> [UInt8]? {
         while true {
             if let event = try connection.parser.next() {
                 switch event {
@@ -82,7 +82,7 @@ final class ServerBodyReader: @unchecked Sendable {
     }
 
     /// Reads and discards the rest of the body, up to `limit` bytes; true when it ended in time.
-    func drain(limit: Int) async -> Bool {
+    nonisolated(nonsending) func drain(limit: Int) async -> Bool {
         var discarded = 0
         let timeout = min(connection.configuration.bodyReadTimeout, .seconds(5))
         do {

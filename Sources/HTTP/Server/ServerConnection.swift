@@ -54,6 +54,7 @@ final class ServerConnection: @unchecked Sendable {
         if let parkTimer { loop.disarm(parkTimer) }
         channel.close()
         server.connectionEnded(self)
+        loop.noteMemoryReleased()
     }
 
     private func run(resuming: Bool) async {
@@ -93,6 +94,7 @@ final class ServerConnection: @unchecked Sendable {
         parkTimer = timer
         loop.arm(timer, at: idleDeadline ?? loop.now)
         channel.handle.onReadable = { [unowned self] in self.unpark() }
+        loop.noteMemoryReleased()
     }
 
     private func unpark() {
@@ -122,7 +124,7 @@ final class ServerConnection: @unchecked Sendable {
     }
 
     /// Waits for the next request head, answering unusable ones (400/408/414/431/501/505) itself.
-    private func readHead(startedAt: UInt64?) async throws -> HeadOutcome {
+    nonisolated(nonsending) private func readHead(startedAt: UInt64?) async throws -> HeadOutcome {
         var headDeadline = startedAt.map { MonotonicClock.deadline(after: configuration.headerReadTimeout, from: $0) }
         while true {
             let event: RequestParser.Event?
@@ -172,7 +174,7 @@ final class ServerConnection: @unchecked Sendable {
     // MARK: Exchanges
 
     /// Serves one request; returns whether the connection stays open for another.
-    private func exchange(_ head: RequestHead) async throws -> Bool {
+    nonisolated(nonsending) private func exchange(_ head: RequestHead) async throws -> Bool {
         let body = ServerBodyReader(connection: self, head: head)
         let request = HTTPServerRequest(
             head: head, body: RequestBody(next: { try await body.next() }),
@@ -218,7 +220,7 @@ final class ServerConnection: @unchecked Sendable {
     }
 
     /// Answers an unusable request and leaves the connection to be closed.
-    private func writeErrorResponse(_ status: HTTPResponse.Status, _ message: String) async throws {
+    nonisolated(nonsending) private func writeErrorResponse(_ status: HTTPResponse.Status, _ message: String) async throws {
         let head = RequestHead(method: .get, target: "/", version: .http1_1, keepAlive: false)
         phase = .active
         _ = try await writeResponse(Self.textResponse(status, message), to: head, keepAlive: false, body: nil)
