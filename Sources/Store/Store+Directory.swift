@@ -6,12 +6,12 @@ import GRDB
 extension Store {
     /// The user named `name` with its roles, groups and servers, if any.
     public func userView(named name: String) async throws -> UserView? {
-        try await directory.read(writer) { $0.view(named: name) }
+        try await directory.lookup(writer) { $0.view(named: name) }
     }
 
     /// The user with this id with its roles, groups and servers, if any.
     public func userView(id: UserID) async throws -> UserView? {
-        try await directory.read(writer) { $0.view(id: id) }
+        try await directory.lookup(writer) { $0.view(id: id) }
     }
 
     /// Views of these users in the given order; ids with no user are skipped.

@@ -92,12 +92,12 @@ extension Store {
 
     /// The user with this exact name, if any (from the user directory: no SQL).
     public func user(named name: String) async throws -> User? {
-        try await directory.read(writer) { $0.view(named: name)?.user }
+        try await directory.lookup(writer) { $0.view(named: name)?.user }
     }
 
     /// The user with this id, if any (from the user directory: no SQL).
     public func user(id: UserID) async throws -> User? {
-        try await directory.read(writer) { $0.view(id: id)?.user }
+        try await directory.lookup(writer) { $0.view(id: id)?.user }
     }
 
     /// The users with these names that exist, in no particular order.

@@ -8,7 +8,12 @@
 // are WITHOUT ROWID (SQLite reports no row events for them), so the Store's methods that change them call
 // `touch(_:)`/`touchAll()` inside their transaction. If a refresh cannot be read, the directory is dropped
 // and reloaded on next use rather than served stale.
+//
+// Other processes write the same file too (`pawshub token USER` creates users and tokens while the hub runs).
+// Their commits change the writer connection's `PRAGMA data_version`; the directory compares it at most once a
+// second on reads, and at once before answering "no such user", and reloads when it moved.
 import GRDB
+import Glibc
 import Logging
 import Synchronization
 
@@ -18,6 +23,10 @@ final class UserDirectory: Sendable {
     private let pending = Mutex<PendingChanges>(PendingChanges())
     private let observing = Atomic<Bool>(false)
     private let logger = Logger(label: "pawshub.store")
+    /// The writer's `PRAGMA data_version` when last compared, and when (monotonic nanoseconds).
+    private let external = Mutex<(version: Int64, checkedAt: UInt64)>((0, 0))
+    /// How often a read compares `data_version` (another process's commit shows up within this).
+    private static let externalCheckInterval: UInt64 = 1_000_000_000
 
     private struct PendingChanges {
         /// New user rows: read whole (their roles and groups were written in the same transaction).
@@ -35,26 +44,54 @@ final class UserDirectory: Sendable {
         }
     }
 
-    /// `body` applied to the current state, loading it first if needed.
+    /// `body` applied to the current state, loading it first if needed (and reloading it when another process
+    /// committed since the last check, compared at most once a second).
     func read<T: Sendable>(_ writer: any DatabaseWriter, _ body: (DirectoryState) -> T) async throws -> T {
-        if let hit = state.withLock({ state in state.map { body($0) } }) { return hit }
+        let due = external.withLock { Self.now() &- $0.checkedAt >= Self.externalCheckInterval }
+        if !due, let hit = state.withLock({ state in state.map { body($0) } }) { return hit }
+        try await sync(writer)
+        return try state.withLock { state in
+            guard let state else { throw StoreError.database("user directory unavailable") }
+            return body(state)
+        }
+    }
+
+    /// `body`'s answer; a nil (no such user) is confirmed against commits of other processes first, so a user
+    /// `pawshub token` has just created is found at once.
+    func lookup<T: Sendable>(_ writer: any DatabaseWriter, _ body: (DirectoryState) -> T?) async throws -> T? {
+        if let found = try await read(writer, body) { return found }
+        try await sync(writer)
+        return try await read(writer, body)
+    }
+
+    /// On the writer: starts observing, loads the state if there is none, and reloads it when `data_version`
+    /// says another connection (another process) committed since the last look.
+    private func sync(_ writer: any DatabaseWriter) async throws {
         try await writer.writeWithoutTransaction { db in
             if !self.observing.load(ordering: .acquiring) {
                 db.add(transactionObserver: self, extent: .databaseLifetime)
                 self.observing.store(true, ordering: .releasing)
             }
-            guard self.state.withLock({ $0 == nil }) else { return }
+            let version = try Int64.fetchOne(db, sql: "PRAGMA data_version") ?? 0
+            let movedElsewhere = self.external.withLock { external -> Bool in
+                defer { external = (version, Self.now()) }
+                return external.checkedAt != 0 && external.version != version
+            }
+            guard movedElsewhere || self.state.withLock({ $0 == nil }) else { return }
             let started = ContinuousClock.now
             let loaded = try UserDirectoryLoad.all(db)
             self.state.withLock { $0 = loaded }
             let elapsed = (ContinuousClock.now - started).components
             let ms = elapsed.seconds * 1000 + elapsed.attoseconds / 1_000_000_000_000_000
-            self.logger.info("user directory loaded", metadata: ["users": "\(loaded.count)", "ms": "\(ms)"])
+            self.logger.info(movedElsewhere ? "user directory reloaded after another process wrote" : "user directory loaded",
+                             metadata: ["users": "\(loaded.count)", "ms": "\(ms)"])
         }
-        return try state.withLock { state in
-            guard let state else { throw StoreError.database("user directory unavailable") }
-            return body(state)
-        }
+    }
+
+    private static func now() -> UInt64 {
+        var spec = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &spec)
+        return UInt64(spec.tv_sec) &* 1_000_000_000 &+ UInt64(spec.tv_nsec)
     }
 
     /// Marks users whose roles or groups change in the current write transaction (call on the writer).

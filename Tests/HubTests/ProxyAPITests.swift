@@ -175,14 +175,7 @@ struct ProxyAPITests {
             // The new hub's spawners: alice's server still runs (state restored); bob's has gone away.
             let spawners = TestSpawners()
             let network = FakeNetwork()
-            let restarted = try Hub(configuration: env.hub.configuration, store: env.store, environment: env.hub.environment,
-                                    logger: env.hub.logger)
-            restarted.servers.use(ServerManager.Dependencies(spawnerFactory: { owner in
-                let spawner = spawners.factory(owner)
-                if owner.userName == "bob", let test = spawner as? InProcessTestSpawner { test.simulateExit(status: 0) }
-                return spawner
-            }, http: network))
-            try await restarted.start()
+            let restarted = try await env.restart(spawners: spawners, network: network, exited: ["bob"])
             let table = try #require(restarted.servers.routing.embeddedTable)
             #expect(table.route(forKey: "/user/alice")?.target == "http://127.0.0.1:9999")
             #expect(table.route(forKey: "/user/bob") == nil)

@@ -22,14 +22,7 @@ struct ServersRestoreTests {
             let spawners = TestSpawners()
             let network = FakeNetwork()
             network.answer(down: true)
-            let restarted = try Hub(configuration: env.hub.configuration, store: env.store, environment: env.hub.environment,
-                                    logger: env.hub.logger)
-            restarted.servers.use(ServerManager.Dependencies(spawnerFactory: { owner in
-                let spawner = spawners.factory(owner)
-                if owner.userName == "bob", let test = spawner as? InProcessTestSpawner { test.simulateExit(status: 0) }
-                return spawner
-            }, http: network))
-            try await restarted.start()
+            let restarted = try await env.restart(spawners: spawners, network: network, exited: ["bob"])
             let table = try #require(restarted.servers.routing.embeddedTable)
             // Serving already, with alice's route restored while her check is still waiting for an answer.
             #expect(table.route(forKey: "/user/alice")?.target == "http://127.0.0.1:9999")

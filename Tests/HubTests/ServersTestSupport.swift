@@ -92,6 +92,22 @@ func withServersHub<T>(yaml: String = "", databaseFile: Bool = false,
     }
 }
 
+extension ServersHub {
+    /// A second hub on the same store and configuration (the first one stopped), with fresh test spawners; the
+    /// servers of `exited` users report that their process has gone. Started before it is returned.
+    func restart(spawners: TestSpawners, network: FakeNetwork, exited: Set<String> = []) async throws -> Hub {
+        let restarted = try Hub(configuration: hub.configuration, store: store, environment: hub.environment,
+                                logger: hub.logger)
+        restarted.servers.use(ServerManager.Dependencies(spawnerFactory: { owner in
+            let spawner = spawners.factory(owner)
+            if exited.contains(owner.userName), let test = spawner as? InProcessTestSpawner { test.simulateExit(status: 0) }
+            return spawner
+        }, http: network))
+        try await restarted.start()
+        return restarted
+    }
+}
+
 /// Polls `condition` every 10 ms for up to `timeout`.
 func eventually(timeout: Duration = .seconds(5), _ condition: () async throws -> Bool) async throws -> Bool {
     let deadline = ContinuousClock.now + timeout

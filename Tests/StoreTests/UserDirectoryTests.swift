@@ -178,3 +178,37 @@ struct UserDirectoryTests {
         }
     }
 }
+
+/// Another process (`pawshub token USER`) writes the same database file while the hub runs: the hub's
+/// directory must not hide what that process committed.
+@Suite("Store: user directory and writes by other processes")
+struct UserDirectoryExternalWriteTests {
+    @Test("a user another connection creates is found at once, and a rename there shows up after the next check")
+    func otherConnectionWrites() async throws {
+        let (hub, dir) = try makeFileStore()
+        try await hub.saveRole(name: "user", scopes: ["self"])
+        _ = try await hub.createUser(NewUser(name: "alice", roles: ["user"]))
+        #expect(try await hub.user(named: "alice") != nil)  // directory loaded
+
+        let cli = try Store(path: dir.path("hub.sqlite"))
+        let created = try await cli.createUser(NewUser(name: "tokenuser", roles: ["user"]))
+        // A miss is confirmed against the other connection's commits before answering "no such user".
+        #expect(try await hub.user(named: "tokenuser")?.id == created.id)
+        #expect(try await hub.userView(id: created.id)?.roles == ["user"])
+
+        // A change to a user the directory already holds shows up once the (1 s) check has run.
+        var renamed = try #require(try await cli.user(named: "alice"))
+        renamed.admin = true
+        try await cli.updateUser(renamed, grantingRoles: [], revokingRoles: [])
+        let seen = try await pollUntil { try await hub.user(named: "alice")?.admin == true }
+        #expect(seen)
+    }
+
+    private func pollUntil(_ condition: () async throws -> Bool) async throws -> Bool {
+        for _ in 0..<300 {
+            if try await condition() { return true }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        return try await condition()
+    }
+}

@@ -16,7 +16,7 @@ enum UserAPI {
         try await request.authorize(anyOf: readScopes, on: .user(name))
         // One directory read gives the row, roles, groups and servers together.
         guard let view = try await request.hub.store.userView(named: name) else { throw HubError.notFound() }
-        var snapshot = UserSnapshot(user: view.user, groups: view.groups, roles: view.roles, servers: view.servers)
+        var snapshot = view
         request.hub.reportedActivity.apply(to: &snapshot)
         return try await modelResponse(snapshot, request: request)
     }

@@ -27,20 +27,8 @@ public final class IdentityMemo: Sendable {
     }
 }
 
-/// A user together with what its model needs besides its row: groups, roles and servers.
-public struct UserSnapshot: Sendable, Equatable {
-    public var user: User
-    /// Group names, in membership order.
-    public var groups: [String]
-    /// Names of roles held directly (not through groups), as the REST model's `roles` reports them.
-    public var roles: [String]
-    /// Every server row of the user (active or not).
-    public var servers: [Server]
-
-    public init(user: User, groups: [String], roles: [String], servers: [Server]) {
-        self.user = user; self.groups = groups; self.roles = roles; self.servers = servers
-    }
-}
+/// A user together with what its model needs besides its row: groups, roles and servers (the Store's view).
+public typealias UserSnapshot = UserView
 
 /// The authenticated caller of a request. A class (immutable): it travels through the identity cache, the
 /// pipeline and every APIRequest, and copying its many fields each time showed up on the whoami path.
