@@ -25,7 +25,7 @@ test-deps:
 	scripts/install-deps.sh --test
 
 release:
-	$(SWIFT) build -c release --product pawshub
+	$(SWIFT) build -c release --product pawshub --static-swift-stdlib
 
 build:
 	$(SWIFT) build --build-tests

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 bin=${PAWSHUB_BIN:-.build/release/pawshub}
 if [[ ! -x "$bin" ]]; then
-    echo "run: $bin not found; build it with: swift build -c release --product pawshub" >&2
+    echo "run: $bin not found; build it with: make release" >&2
     exit 1
 fi
 

@@ -32,7 +32,7 @@ mkdir -p "$ROOT/.bench"
 log() { echo "bench/hub: $*" >&2; }
 die() { log "$*"; exit 1; }
 
-[[ -x $PAWSHUB_BIN ]] || die "$PAWSHUB_BIN missing: make release (swift build -c release --product pawshub)"
+[[ -x $PAWSHUB_BIN ]] || die "$PAWSHUB_BIN missing: make release (make release)"
 
 # MARK: JupyterHub (the anchor), unless reused
 if [[ ${SKIP_JUPYTERHUB:-0} == 1 ]]; then

@@ -66,7 +66,7 @@ wait_port "$NGINX_PORT" "$NGINX_PID" nginx-proxy
 TARGETS=(direct nginx)
 PAWSHUB_PID=
 if [[ ! -x "$PAWSHUB_BIN" ]]; then
-    note pawshub "pawshub binary not found at $PAWSHUB_BIN (build: swift build -c release --product pawshub)"
+    note pawshub "pawshub binary not found at $PAWSHUB_BIN (build: make release)"
 else
     CONFIGPROXY_AUTH_TOKEN=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
     export CONFIGPROXY_AUTH_TOKEN
