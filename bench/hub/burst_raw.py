@@ -223,6 +223,7 @@ def cmd_burst(a):
     med = sorted(runs, key=lambda r: r["wall_s"])[len(runs) // 2]
     row = {"kind": "throughput", "label": a.label, "cell": "e-raw", "users": len(names), "median": med,
            "wall_min": min(r["wall_s"] for r in runs), "wall_max": max(r["wall_s"] for r in runs),
+           "rps_min": min(r["rps"] for r in runs), "rps_max": max(r["rps"] for r in runs),
            "runs": runs, "client_floor": floor}
     record(a.out, row)
 
