@@ -163,13 +163,7 @@ struct ProxyAPITests {
     func restart() async throws {
         // Waiting for the checks before serving (JupyterHub's default 10 s) makes the outcome visible at once.
         try await withServersHub(yaml: "JupyterHub: {cleanup_servers: false, init_spawners_timeout: 10}", databaseFile: true) { env in
-            let alice = try await env.harness.createUser("alice")
-            let bob = try await env.harness.createUser("bob")
-            _ = try await env.harness.createUser("root", admin: true)
-            let root = try await env.harness.token(for: "root")
-            #expect(try await env.harness.request(.post, "/hub/api/users/alice/server", token: root).status == 201)
-            #expect(try await env.harness.request(.post, "/hub/api/users/bob/server", token: root).status == 201)
-            await env.hub.stop()
+            let (alice, bob) = try await env.twoServersThenStop()
             #expect(try await env.store.server(userID: alice.id, name: "")?.ready == true)
 
             // The new hub's spawners: alice's server still runs (state restored); bob's has gone away.

@@ -10,13 +10,7 @@ struct ServersRestoreTests {
     @Test("by default the hub serves at once: recorded routes are back before the checks end, dead servers go after")
     func backgroundChecks() async throws {
         try await withServersHub(yaml: "JupyterHub: {cleanup_servers: false}", databaseFile: true) { env in
-            let alice = try await env.harness.createUser("alice")
-            let bob = try await env.harness.createUser("bob")
-            _ = try await env.harness.createUser("root", admin: true)
-            let root = try await env.harness.token(for: "root")
-            #expect(try await env.harness.request(.post, "/hub/api/users/alice/server", token: root).status == 201)
-            #expect(try await env.harness.request(.post, "/hub/api/users/bob/server", token: root).status == 201)
-            await env.hub.stop()
+            let (alice, bob) = try await env.twoServersThenStop()
 
             // After the restart alice's server does not answer yet (its check keeps probing); bob's has exited.
             let spawners = TestSpawners()

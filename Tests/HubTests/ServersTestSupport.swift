@@ -6,6 +6,7 @@ import HTTPTypes
 import Logging
 import Spawners
 import Store
+import Testing
 import Synchronization
 @testable import Hub
 
@@ -93,6 +94,19 @@ func withServersHub<T>(yaml: String = "", databaseFile: Bool = false,
 }
 
 extension ServersHub {
+    /// The restart tests' starting point: users alice and bob (and an admin) with running default servers,
+    /// then this hub stopped (with `cleanup_servers: false` their rows stay recorded as running).
+    func twoServersThenStop() async throws -> (alice: User, bob: User) {
+        let alice = try await harness.createUser("alice")
+        let bob = try await harness.createUser("bob")
+        _ = try await harness.createUser("root", admin: true)
+        let root = try await harness.token(for: "root")
+        #expect(try await harness.request(.post, "/hub/api/users/alice/server", token: root).status == 201)
+        #expect(try await harness.request(.post, "/hub/api/users/bob/server", token: root).status == 201)
+        await hub.stop()
+        return (alice, bob)
+    }
+
     /// A second hub on the same store and configuration (the first one stopped), with fresh test spawners; the
     /// servers of `exited` users report that their process has gone. Started before it is returned.
     func restart(spawners: TestSpawners, network: FakeNetwork, exited: Set<String> = []) async throws -> Hub {
