@@ -33,19 +33,21 @@ final class ClientConnection: @unchecked Sendable {
 
     /// Watches the idle connection: readable means the upstream closed it (or misbehaved), and
     /// `pool` drops it; so does the idle timeout. The pool outlives its parked connections.
-    func park(idleFor timeout: Duration, in pool: ConnectionPool) {
+    func park(idleForNanoseconds timeout: UInt64, in pool: ConnectionPool) {
         // The parser's storage goes too: an idle connection should hold almost nothing.
         parser = ResponseParser(limits: limits)
         parkedIn = pool
-        let timer = idleTimer ?? LoopTimer { [unowned self] in self.parkedIn?.remove(self) }
-        idleTimer = timer
-        loop.arm(timer, after: timeout)
-        let watch = watchIdle ?? { [unowned self] in
-            // Stale edges (for bytes already read) are common; only real input or EOF kills it.
-            if self.channel.handle.hasPendingInput() { self.parkedIn?.remove(self) }
+        // Made on the first park only. Not `x ?? { closure }`: that built the closure context on
+        // every park and massif watched those contexts pile up (~100 bytes per proxied request).
+        if idleTimer == nil { idleTimer = LoopTimer { [unowned self] in self.parkedIn?.remove(self) } }
+        loop.arm(idleTimer!, at: MonotonicClock.deadline(afterNanoseconds: timeout, from: loop.now))
+        if watchIdle == nil {
+            watchIdle = { [unowned self] in
+                // Stale edges (for bytes already read) are common; only real input or EOF kills it.
+                if self.channel.handle.hasPendingInput() { self.parkedIn?.remove(self) }
+            }
         }
-        watchIdle = watch
-        channel.handle.onReadable = watch
+        channel.handle.onReadable = watchIdle
         channel.handle.watchReadable()
     }
 

@@ -8,8 +8,12 @@ final class ConnectionPool: @unchecked Sendable {
     private let configuration: HTTPClientConfiguration
     private(set) var isShutDown = false
 
+    /// The idle timeout in nanoseconds, converted once (every exchange parks its connection).
+    private let idleTimeoutNanos: UInt64
+
     init(configuration: HTTPClientConfiguration) {
         self.configuration = configuration
+        idleTimeoutNanos = MonotonicClock.nanoseconds(configuration.idleTimeout)
     }
 
     private func slot(_ endpoint: UpstreamTarget.Endpoint) -> Int? {
@@ -45,7 +49,7 @@ final class ConnectionPool: @unchecked Sendable {
             return
         }
         idle[index].connections.append(connection)
-        connection.park(idleFor: configuration.idleTimeout, in: self)
+        connection.park(idleForNanoseconds: idleTimeoutNanos, in: self)
     }
 
     /// Drops a parked connection that died or idled out (called by the connection's watchers).

@@ -50,11 +50,13 @@ final class IOHandle {
         try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<Void, any Error>) in
             reader = continuation
             if let deadline {
-                let timer = readTimer ?? LoopTimer { [unowned self] in
-                    if let waiting = self.reader { self.reader = nil; waiting.resume(throwing: IOError.timedOut) }
+                // Created once (see ClientConnection.park on why not `??`).
+                if readTimer == nil {
+                    readTimer = LoopTimer { [unowned self] in
+                        if let waiting = self.reader { self.reader = nil; waiting.resume(throwing: IOError.timedOut) }
+                    }
                 }
-                readTimer = timer
-                loop.arm(timer, at: deadline)
+                loop.arm(readTimer!, at: deadline)
             }
         }
     }
@@ -67,11 +69,12 @@ final class IOHandle {
         try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<Void, any Error>) in
             writer = continuation
             if let deadline {
-                let timer = writeTimer ?? LoopTimer { [unowned self] in
-                    if let waiting = self.writer { self.writer = nil; waiting.resume(throwing: IOError.timedOut) }
+                if writeTimer == nil {
+                    writeTimer = LoopTimer { [unowned self] in
+                        if let waiting = self.writer { self.writer = nil; waiting.resume(throwing: IOError.timedOut) }
+                    }
                 }
-                writeTimer = timer
-                loop.arm(timer, at: deadline)
+                loop.arm(writeTimer!, at: deadline)
             }
         }
     }

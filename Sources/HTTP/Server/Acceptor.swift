@@ -85,8 +85,8 @@ final class Acceptor {
 
     private func backOff() {
         handle.onReadable = nil  // edges during the pause are ignored; resume() drains the backlog
-        let timer = backoffTimer ?? LoopTimer { [unowned self] in self.resume() }
-        backoffTimer = timer
+        if backoffTimer == nil { backoffTimer = LoopTimer { [unowned self] in self.resume() } }
+        let timer = backoffTimer!
         handle.loop.arm(timer, after: .milliseconds(100))
     }
 }
