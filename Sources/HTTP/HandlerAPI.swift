@@ -2,6 +2,7 @@
 // The parser produces `RequestHead`; the server turns a connection into `HTTPServerRequest`s and
 // writes `HTTPServerResponse`s; the client (for the proxy and the hub's outgoing calls) speaks the
 // same types. Everything here is a value type or a closure so it crosses tasks freely.
+import Glibc
 import HTTPTypes
 
 /// HTTP version from the request or status line.
@@ -42,27 +43,43 @@ public struct RequestHead: Sendable {
     public var expectsContinue: Bool
     /// `Connection: upgrade` with an `Upgrade` header (e.g. WebSocket).
     public var isUpgrade: Bool
+    /// For a request the client sends: field lines written as they are, after `headers` (a
+    /// proxy's forwarded fields, built as bytes without an `HTTPFields` per request).
+    public var rawFields: RawFields?
 
     public init(method: HTTPRequest.Method, target: String, version: HTTPVersion = .http1_1,
-                headers: HTTPFields = [:], framing: BodyFraming = .none, keepAlive: Bool = true,
-                expectsContinue: Bool = false, isUpgrade: Bool = false) {
+                headers: HTTPFields = HTTPFields(), rawFields: RawFields? = nil, framing: BodyFraming = .none,
+                keepAlive: Bool = true, expectsContinue: Bool = false, isUpgrade: Bool = false) {
         self.method = method; self.target = target; self.version = version; self.headers = headers
-        self.framing = framing; self.keepAlive = keepAlive; self.expectsContinue = expectsContinue
-        self.isUpgrade = isUpgrade
+        self.rawFields = rawFields; self.framing = framing; self.keepAlive = keepAlive
+        self.expectsContinue = expectsContinue; self.isUpgrade = isUpgrade
     }
 
     /// The target before `?`, still percent-encoded.
     public var path: Substring {
-        // Searched as bytes: a Character search walks grapheme clusters, several times slower
-        // on every request. `?` is ASCII, so its UTF-8 index is a valid String index.
-        if let q = target.utf8.firstIndex(of: UInt8(ascii: "?")) { return target[..<q] }
+        if let q = queryMarkIndex { return target[..<q] }
         return target[...]
     }
 
     /// The query after `?`, without the `?`, or nil.
     public var query: Substring? {
-        guard let q = target.utf8.firstIndex(of: UInt8(ascii: "?")) else { return nil }
+        guard let q = queryMarkIndex else { return nil }
         return target[target.utf8.index(after: q)...]
+    }
+
+    /// Where `?` is in `target`. Searched as bytes with memchr: a Character search walks grapheme
+    /// clusters and the generic byte search costs hundreds of instructions on every request. `?` is
+    /// ASCII, so its UTF-8 offset is a valid String index.
+    private var queryMarkIndex: String.Index? {
+        let offset: Int?? = target.utf8.withContiguousStorageIfAvailable { bytes in
+            guard let base = bytes.baseAddress, let mark = memchr(base, Int32(UInt8(ascii: "?")), bytes.count) else { return nil }
+            return UnsafeRawPointer(mark) - UnsafeRawPointer(base)
+        }
+        switch offset {
+        case .some(.some(let offset)): return target.utf8.index(target.utf8.startIndex, offsetBy: offset)
+        case .some(.none): return nil
+        case .none: return target.utf8.firstIndex(of: UInt8(ascii: "?"))
+        }
     }
 }
 
@@ -70,13 +87,30 @@ public struct RequestHead: Sendable {
 public struct ResponseHead: Sendable {
     public var status: HTTPResponse.Status
     public var version: HTTPVersion
-    public var headers: HTTPFields
     public var framing: BodyFraming
     public var keepAlive: Bool
+    /// The fields as received, when the head came from the parser: a proxy forwards these bytes
+    /// (`RawFields.forwardable()`) without ever building `headers`.
+    public private(set) var rawFields: RawFields?
+    private var parsedHeaders: HTTPFields?
 
-    public init(status: HTTPResponse.Status, version: HTTPVersion = .http1_1, headers: HTTPFields = [:],
+    /// The header fields. From a parsed head they are built from `rawFields` on each read, so
+    /// keep the value when reading several fields; setting them replaces `rawFields`.
+    public var headers: HTTPFields {
+        get { parsedHeaders ?? rawFields?.fields ?? HTTPFields() }
+        set { parsedHeaders = newValue; rawFields = nil }
+    }
+
+    public init(status: HTTPResponse.Status, version: HTTPVersion = .http1_1, headers: HTTPFields = HTTPFields(),
                 framing: BodyFraming = .none, keepAlive: Bool = true) {
-        self.status = status; self.version = version; self.headers = headers
+        self.status = status; self.version = version; self.parsedHeaders = headers
+        self.framing = framing; self.keepAlive = keepAlive
+    }
+
+    /// A head whose fields are kept as received.
+    public init(status: HTTPResponse.Status, version: HTTPVersion, rawFields: RawFields,
+                framing: BodyFraming, keepAlive: Bool) {
+        self.status = status; self.version = version; self.rawFields = rawFields
         self.framing = framing; self.keepAlive = keepAlive
     }
 }
@@ -170,9 +204,14 @@ public struct HTTPServerResponse: Sendable {
     public var status: HTTPResponse.Status
     public var headers: HTTPFields
     public var body: ResponseBody
+    /// Field lines written as they are, after `headers` (a proxy's pass-through of an upstream's
+    /// fields). They must not hold the fields the server manages — Content-Length,
+    /// Transfer-Encoding, Connection, Keep-Alive — which `RawFields.forwardable()` removes.
+    public var rawFields: RawFields?
 
-    public init(status: HTTPResponse.Status = .ok, headers: HTTPFields = [:], body: ResponseBody = .empty) {
-        self.status = status; self.headers = headers; self.body = body
+    public init(status: HTTPResponse.Status = .ok, headers: HTTPFields = HTTPFields(), rawFields: RawFields? = nil,
+                body: ResponseBody = .empty) {
+        self.status = status; self.headers = headers; self.rawFields = rawFields; self.body = body
     }
 }
 

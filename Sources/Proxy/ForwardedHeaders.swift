@@ -122,6 +122,56 @@ enum ForwardedHeaders {
         return out
     }
 
+    /// The common case of `request(...)` written straight to wire bytes: no `HTTPFields` is built
+    /// and no value re-validated (the client's fields were checked by the parser). Returns nil when
+    /// the client sent X-Forwarded-* fields of its own (they are merged by `request(...)`); callers
+    /// with custom headers use `request(...)` as well. Tests hold the two to the same output.
+    static func requestRaw(from head: RequestHead, remoteHost: String, isTLS: Bool, xForward: Bool,
+                           framing: BodyFraming, defaultHost: @autoclosure () -> String?) -> RawFields? {
+        let extra = hasConnectionField(head.headers) ? connectionTokens(head.headers) : []
+        var out = RawFields()
+        out.reserveCapacity(256)
+        var host: String?
+        var wroteContentLength = false
+        for field in head.headers {
+            let lower = field.name.canonicalName
+            if isHopByHop(lower) || (!extra.isEmpty && extra.contains(lower)) {
+                if head.isUpgrade, lower == "upgrade" { out.append(field) }
+                continue
+            }
+            switch lower.utf8.count {
+            case 4 where lower == "host":
+                if host == nil { host = field.value }
+            case 14 where lower == "content-length":
+                if case .contentLength(let length) = framing, !wroteContentLength {
+                    out.append(.contentLength, String(length))
+                    wroteContentLength = true
+                }
+                continue
+            case 15...:
+                if lower.hasPrefix("x-forwarded-") { return nil }
+            default:
+                break
+            }
+            out.append(field)
+        }
+        if head.isUpgrade { out.append(.connection, "upgrade") }
+        if xForward {
+            let proto = head.isUpgrade ? (isTLS ? "wss" : "ws") : (isTLS ? "https" : "http")
+            out.append(forwardedFor, remoteHost)
+            out.append(forwardedPort, host.flatMap(port(ofHost:)) ?? (isTLS ? "443" : "80"))
+            out.append(forwardedProto, proto)
+            if !head.isUpgrade, let host { out.append(forwardedHost, host) }
+        }
+        switch framing {
+        case .chunked: out.append(.transferEncoding, "chunked")
+        case .contentLength(let length) where !wroteContentLength: out.append(.contentLength, String(length))
+        default: break
+        }
+        if host == nil, let defaultHost = defaultHost() { out.append(ForwardedHeaders.host, defaultHost) }
+        return out
+    }
+
     /// Appends to an existing X-Forwarded value with `,` (as http-proxy does) or adds the field.
     static func append(_ fields: inout HTTPFields, _ name: HTTPField.Name, _ value: String) {
         let existing = fields[values: name]

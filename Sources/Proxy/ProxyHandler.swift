@@ -29,7 +29,7 @@ public struct ProxyHandler: HTTPHandler {
         if head.target == "/_chp_healthz", !head.isUpgrade {
             return HTTPServerResponse(status: .ok, headers: [.contentType: "application/json"], body: .bytes(Self.healthBody))
         }
-        let started = ContinuousClock.now
+        let started = MonotonicClock.now()
         if head.isUpgrade { metrics.requestsWs.increment() } else { metrics.requestsWeb.increment() }
 
         let host: Substring? = options.hostRouting ? head.headers[ForwardedHeaders.host].map(ForwardedHeaders.hostWithoutPort) ?? "" : nil
@@ -48,14 +48,22 @@ public struct ProxyHandler: HTTPHandler {
         // The engine writes headers as given: the framing header must match how the body is sent.
         // HTTP/1.0 clients may omit Host; the upstream still needs one (Node's http.request adds it too).
         let framing: BodyFraming = head.isUpgrade ? .none : head.framing
+        // Usually the forwarded fields are written straight to bytes; custom headers and a client's
+        // own X-Forwarded-* fields take the general path.
+        let rawFields = options.customHeaders.isEmpty
+            ? ForwardedHeaders.requestRaw(from: head, remoteHost: request.remoteHost, isTLS: request.isTLS,
+                                          xForward: options.xForward, framing: framing, defaultHost: upstream.authority)
+            : nil
         let upstreamHead = RequestHead(
             method: head.method,
             target: RequestRouting.upstreamTarget(rawTarget: head.target, match: match, targetPath: upstream.basePath[...],
                                                   includePrefix: options.includePrefix, prependPath: options.prependPath),
             version: .http1_1,
-            headers: ForwardedHeaders.request(from: head, remoteHost: request.remoteHost, isTLS: request.isTLS,
-                                              xForward: options.xForward, customHeaders: options.customHeaders,
-                                              framing: framing, defaultHost: upstream.authority),
+            headers: rawFields != nil ? HTTPFields()
+                : ForwardedHeaders.request(from: head, remoteHost: request.remoteHost, isTLS: request.isTLS,
+                                           xForward: options.xForward, customHeaders: options.customHeaders,
+                                           framing: framing, defaultHost: upstream.authority),
+            rawFields: rawFields,
             framing: framing, keepAlive: true, expectsContinue: false, isUpgrade: head.isUpgrade)
 
         let route = match.route
@@ -81,9 +89,26 @@ public struct ProxyHandler: HTTPHandler {
     }
 
     /// Passes the upstream response through, body streamed chunk by chunk.
-    func stream(_ response: ClientResponse, route: Route, request: HTTPServerRequest, started: ContinuousClock.Instant) -> HTTPServerResponse {
+    func stream(_ response: ClientResponse, route: Route, request: HTTPServerRequest, started: UInt64) -> HTTPServerResponse {
         let status = response.head.status
-        let headers = ForwardedHeaders.plainResponse(from: response.head.headers)
+        // Parsed upstream fields pass through as bytes; hop-by-hop ones and Content-Length are
+        // dropped (the server frames the body), and the length is given back below when it counts.
+        var headers = HTTPFields()  // not `[:]`: that literal allocates, even empty
+        var raw: RawFields?
+        if let received = response.head.rawFields {
+            raw = received.forwardable()
+            switch response.head.framing {
+            case .contentLength(let length) where response.completeBody == nil:
+                headers[.contentLength] = String(length)
+            case .none:
+                // HEAD and 304 answers declare the length of a body they do not carry.
+                if let length = received.firstValue("content-length") { headers[.contentLength] = length }
+            default:
+                break
+            }
+        } else {
+            headers = ForwardedHeaders.plainResponse(from: response.head.headers)
+        }
         let method = request.head.method
         let path = request.head.path
         let metrics = self.metrics
@@ -93,7 +118,7 @@ public struct ProxyHandler: HTTPHandler {
             metrics.openRequests.decrement()
             if status.code < 300 { route.recordActivity() }
             Self.logAccess(logger, status.code, method, path, started)
-            return HTTPServerResponse(status: status, headers: headers, body: .empty)
+            return HTTPServerResponse(status: status, headers: headers, rawFields: raw, body: .empty)
         }
         if let complete = response.completeBody, case .contentLength = response.head.framing {
             // Small response, already whole (the upstream connection is back in its pool): the
@@ -101,10 +126,10 @@ public struct ProxyHandler: HTTPHandler {
             metrics.openRequests.decrement()
             if status.code < 300 { route.recordActivity() }
             Self.logAccess(logger, status.code, method, path, started)
-            return HTTPServerResponse(status: status, headers: headers, body: .bytes(complete))
+            return HTTPServerResponse(status: status, headers: headers, rawFields: raw, body: .bytes(complete))
         }
         let upstreamBody = response.body
-        return HTTPServerResponse(status: status, headers: headers, body: .stream { writer in
+        return HTTPServerResponse(status: status, headers: headers, rawFields: raw, body: .stream { writer in
             defer { metrics.openRequests.decrement() }
             for try await chunk in upstreamBody { try await writer.write(chunk) }
             if status.code < 300 { route.recordActivity() }
@@ -113,7 +138,7 @@ public struct ProxyHandler: HTTPHandler {
     }
 
     /// Logs and answers a proxy failure (404 / 500 / 503); WebSocket requests get a bare status.
-    func fail(_ status: HTTPResponse.Status, _ request: HTTPServerRequest, _ started: ContinuousClock.Instant,
+    func fail(_ status: HTTPResponse.Status, _ request: HTTPServerRequest, _ started: UInt64,
               reason: String) async -> HTTPServerResponse {
         metrics.requestsProxy.increment(status: status.code)
         logger.error("\(status.code) \(request.head.method.rawValue) \(request.head.path) \(reason)")
@@ -126,14 +151,12 @@ public struct ProxyHandler: HTTPHandler {
 
     static let healthBody = Array(#"{"status":"OK"}"#.utf8)
 
-    static func micros(since start: ContinuousClock.Instant) -> Int {
-        let d = ContinuousClock.now - start
-        return Int(d.components.seconds) * 1_000_000 + Int(d.components.attoseconds / 1_000_000_000_000)
-    }
+    /// `start` is a `MonotonicClock.now()` reading: plain integers, unlike `ContinuousClock`'s 128-bit durations.
+    static func micros(since start: UInt64) -> Int { MonotonicClock.microseconds(since: start) }
 
     /// `<status> <METHOD> <path> <ms>`; the query string is never logged (it may carry tokens).
     static func logAccess(_ logger: Logger, _ status: Int, _ method: HTTPRequest.Method, _ path: Substring,
-                          _ started: ContinuousClock.Instant) {
+                          _ started: UInt64) {
         guard logger.logLevel <= .info else { return }
         let micros = micros(since: started)
         let ms = "\(micros / 1000).\(String(micros % 1000 / 10 + 100).dropFirst())ms"

@@ -1,5 +1,6 @@
 // From a request's raw target to a route, and from a route back to the URL the upstream sees.
 // Kept apart from the socket code so every rule of CHP's contract §3 is unit-testable.
+import Glibc
 
 /// What looking up a request found.
 public enum RoutingDecision: Sendable {
@@ -17,15 +18,15 @@ public enum RequestRouting {
     public static func decide(_ table: RouteTable, rawPath: Substring, host: Substring? = nil) -> RoutingDecision {
         var rawPath = rawPath
         let hostKey: Substring? = host.map { $0.isEmpty ? "undefined" : $0 }
-        let needsDecoding = rawPath.utf8.contains(UInt8(ascii: "%"))
-        if !needsDecoding {
-            // Common case: nothing to decode, walk the request's own bytes without copying.
-            let fast: RouteMatch?? = rawPath.withUTF8 { pathBytes in
-                guard var hostKey else { return .some(table.match(decodedPath: pathBytes)) }
-                return hostKey.withUTF8 { hostBytes in .some(table.match(decodedPath: pathBytes, host: hostBytes)) }
+        // Common case: nothing to decode, walk the request's own bytes without copying.
+        let fast: RouteMatch?? = rawPath.withUTF8 { pathBytes in
+            if let base = pathBytes.baseAddress, memchr(base, Int32(UInt8(ascii: "%")), pathBytes.count) != nil {
+                return nil  // needs decoding
             }
-            if let result = fast { return result.map(RoutingDecision.route) ?? .noRoute }
+            guard var hostKey else { return .some(table.match(decodedPath: pathBytes)) }
+            return hostKey.withUTF8 { hostBytes in .some(table.match(decodedPath: pathBytes, host: hostBytes)) }
         }
+        if let result = fast { return result.map(RoutingDecision.route) ?? .noRoute }
         guard let decoded = PercentDecoding.decode(rawPath.utf8) else { return .undecodablePath }
         let match: RouteMatch? = decoded.withUnsafeBufferPointer { pathBytes in
             guard let hostKey else { return table.match(decodedPath: pathBytes) }
@@ -68,6 +69,8 @@ public enum RequestRouting {
             rest = rest.utf8.dropFirst(cut).isEmpty ? "" : Substring(rest.utf8.dropFirst(cut))
         }
         let base = prependPath ? targetPath : ""
+        // A target without a path of its own forwards the client's target as it is: no new string.
+        if includePrefix, base.isEmpty || base == "/", rawTarget.utf8.first == UInt8(ascii: "/") { return rawTarget }
         return join(base, rest)
     }
 

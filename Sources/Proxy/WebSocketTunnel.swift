@@ -8,7 +8,7 @@ import Logging
 enum WebSocketTunnel {
     /// The answer to the client for the upstream's reply to a forwarded upgrade.
     static func response(for upstream: ClientResponse, route: Route, request: HTTPServerRequest,
-                         started: ContinuousClock.Instant, metrics: ProxyMetrics, logger: Logger) -> HTTPServerResponse {
+                         started: UInt64, metrics: ProxyMetrics, logger: Logger) -> HTTPServerResponse {
         let status = upstream.head.status
         guard status == .switchingProtocols, let upstreamStream = upstream.upgraded else {
             // The upstream answered the upgrade with a plain response: pass it on, then close.

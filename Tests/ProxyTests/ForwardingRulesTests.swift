@@ -188,3 +188,46 @@ struct ForwardedResponseTests {
         #expect(ForwardedHeaders.plainResponse(from: upgrade).map(\.name.canonicalName) == ["etag"])
     }
 }
+
+@Suite("Forwarded request fields written as bytes")
+struct ForwardedRawFieldsTests {
+    func head(_ fields: [(String, String)], framing: BodyFraming = .none, upgrade: Bool = false) -> RequestHead {
+        var headers = HTTPFields()
+        for (name, value) in fields { headers.append(HTTPField(name: HTTPField.Name(name)!, value: value)) }
+        return RequestHead(method: .post, target: "/x", headers: headers, framing: framing, isUpgrade: upgrade)
+    }
+
+    func describe(_ fields: HTTPFields) -> [String] { fields.map { "\($0.name.rawName): \($0.value)" } }
+
+    @Test("the byte path gives exactly the fields of the general path", arguments: [false, true])
+    func sameAsGeneralPath(isTLS: Bool) throws {
+        let cases: [(RequestHead, BodyFraming)] = [
+            (head([("Host", "hub.example:8443"), ("Accept", "a"), ("Cookie", "c=1")]), .none),
+            (head([("Host", "h"), ("Connection", "keep-alive, X-Secret"), ("X-Secret", "s"), ("Keep-Alive", "5"),
+                   ("TE", "trailers"), ("Proxy-Authorization", "p"), ("User-Agent", "u")]), .none),
+            (head([("Host", "h"), ("Content-Length", "5"), ("Accept", "a"), ("Content-Length", "5")],
+                  framing: .contentLength(5)), .contentLength(5)),
+            (head([("Host", "h"), ("Transfer-Encoding", "chunked")], framing: .chunked), .chunked),
+            (head([("Accept", "a")]), .none),  // no Host: the upstream's authority is added
+            (head([("Host", "h"), ("Connection", "Upgrade"), ("Upgrade", "websocket"), ("Sec-WebSocket-Key", "k")],
+                  upgrade: true), .none),
+        ]
+        for (head, framing) in cases {
+            for xForward in [true, false] {
+                let general = ForwardedHeaders.request(from: head, remoteHost: "10.0.0.9", isTLS: isTLS, xForward: xForward,
+                                                       customHeaders: [], framing: framing, defaultHost: "upstream:8888")
+                let raw = try #require(ForwardedHeaders.requestRaw(from: head, remoteHost: "10.0.0.9", isTLS: isTLS,
+                                                                    xForward: xForward, framing: framing,
+                                                                    defaultHost: "upstream:8888"))
+                #expect(describe(raw.fields) == describe(general))
+            }
+        }
+    }
+
+    @Test("a client's own X-Forwarded-* fields send the request down the general path (they are merged)")
+    func clientForwardedFields() {
+        let withForwarded = head([("Host", "h"), ("X-Forwarded-For", "1.2.3.4")])
+        #expect(ForwardedHeaders.requestRaw(from: withForwarded, remoteHost: "10.0.0.9", isTLS: false, xForward: true,
+                                            framing: .none, defaultHost: nil) == nil)
+    }
+}

@@ -2,14 +2,14 @@ import HTTPTypes
 
 extension HTTPClient {
     /// GETs `url` and collects the body (up to 64 MiB).
-    public func get(_ url: String, headers: HTTPFields = [:], timeout: Duration? = .seconds(30)) async throws
+    public func get(_ url: String, headers: HTTPFields = HTTPFields(), timeout: Duration? = .seconds(30)) async throws
         -> (ResponseHead, [UInt8]) {
         try await request(method: .get, url: url, headers: headers, body: [], timeout: timeout)
     }
 
     /// Sends one request with a complete body and collects the response body (up to 64 MiB).
     /// Sets `Host` and `Content-Length` unless given; `timeout` bounds the wait for the response head.
-    public func request(method: HTTPRequest.Method, url: String, headers: HTTPFields = [:], body: [UInt8] = [],
+    public func request(method: HTTPRequest.Method, url: String, headers: HTTPFields = HTTPFields(), body: [UInt8] = [],
                         timeout: Duration? = .seconds(30)) async throws -> (ResponseHead, [UInt8]) {
         let (target, requestTarget) = try UpstreamTarget.parse(url)
         var fields = headers

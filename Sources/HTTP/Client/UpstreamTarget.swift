@@ -1,16 +1,35 @@
 /// Where the client sends requests: `http://host:port/base`, `https://host/base`, or
 /// `http+unix://%2Fpath%2Fto.sock/base` (a Unix-domain socket, path percent-encoded).
 public struct UpstreamTarget: Sendable, Hashable, CustomStringConvertible {
+    /// The parsed parts live in one immutable object: the proxy copies a route's target several
+    /// times per request, and a copy of five fields (four strings) cost a retain per string.
+    private let parts: Parts
+
+    private final class Parts: Sendable {
+        let scheme: String
+        let host: String
+        let port: Int
+        let unixSocketPath: String?
+        let basePath: String
+        let endpoint: Endpoint
+
+        init(scheme: String, host: String, port: Int, unixSocketPath: String?, basePath: String) {
+            self.scheme = scheme; self.host = host; self.port = port
+            self.unixSocketPath = unixSocketPath; self.basePath = basePath
+            endpoint = Endpoint(scheme: scheme, host: host, port: port, unixSocketPath: unixSocketPath)
+        }
+    }
+
     /// `http`, `https` or `http+unix`.
-    public var scheme: String
+    public var scheme: String { parts.scheme }
     /// Host name or address without brackets (`::1`); `localhost` for Unix sockets.
-    public var host: String
+    public var host: String { parts.host }
     /// TCP port (scheme default when absent); 0 for Unix sockets.
-    public var port: Int
+    public var port: Int { parts.port }
     /// Socket path for `http+unix`, else nil.
-    public var unixSocketPath: String?
+    public var unixSocketPath: String? { parts.unixSocketPath }
     /// Path of the target URL without trailing slash ("" for none); the query is not part of it.
-    public var basePath: String
+    public var basePath: String { parts.basePath }
 
     /// Parses a target URL; throws `HTTPClientError.invalidURL` when it is not one of the forms above.
     public init(url: String) throws {
@@ -18,15 +37,38 @@ public struct UpstreamTarget: Sendable, Hashable, CustomStringConvertible {
         self = target
     }
 
-    /// What a connection is made to: targets differing only in base path share pooled connections.
-    struct Endpoint: Hashable {
-        var scheme: String
-        var host: String
-        var port: Int
-        var unixSocketPath: String?
+    public static func == (lhs: UpstreamTarget, rhs: UpstreamTarget) -> Bool {
+        lhs.parts === rhs.parts || (lhs.endpoint == rhs.endpoint && lhs.basePath == rhs.basePath)
     }
 
-    var endpoint: Endpoint { Endpoint(scheme: scheme, host: host, port: port, unixSocketPath: unixSocketPath) }
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(endpoint)
+        hasher.combine(basePath)
+    }
+
+    /// What a connection is made to: targets differing only in base path share pooled connections.
+    /// Made once per target, so the pool's look-ups usually end at an identity check.
+    final class Endpoint: Hashable, Sendable {
+        let scheme: String
+        let host: String
+        let port: Int
+        let unixSocketPath: String?
+
+        init(scheme: String, host: String, port: Int, unixSocketPath: String?) {
+            self.scheme = scheme; self.host = host; self.port = port; self.unixSocketPath = unixSocketPath
+        }
+
+        static func == (lhs: Endpoint, rhs: Endpoint) -> Bool {
+            lhs === rhs || (lhs.port == rhs.port && lhs.host == rhs.host && lhs.scheme == rhs.scheme
+                            && lhs.unixSocketPath == rhs.unixSocketPath)
+        }
+
+        func hash(into hasher: inout Hasher) {
+            hasher.combine(scheme); hasher.combine(host); hasher.combine(port); hasher.combine(unixSocketPath)
+        }
+    }
+
+    var endpoint: Endpoint { parts.endpoint }
 
     /// Whether connections use TLS.
     public var isTLS: Bool { scheme == "https" }
@@ -94,8 +136,7 @@ public struct UpstreamTarget: Sendable, Hashable, CustomStringConvertible {
     }
 
     private init(scheme: String, host: String, port: Int, unixSocketPath: String?, basePath: String) {
-        self.scheme = scheme; self.host = host; self.port = port
-        self.unixSocketPath = unixSocketPath; self.basePath = basePath
+        parts = Parts(scheme: scheme, host: host, port: port, unixSocketPath: unixSocketPath, basePath: basePath)
     }
 
     private static func parsePort(_ text: Substring, _ url: String) throws -> Int {

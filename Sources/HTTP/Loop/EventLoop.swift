@@ -200,6 +200,7 @@ public final class EventLoop: TaskExecutor, @unchecked Sendable {
     private func runLoop() {
         pthread_setspecific(currentLoopKey, Unmanaged.passUnretained(self).toOpaque())
         csystem_set_thread_name("pawshub-loop-\(index)")
+        csystem_set_counter_shard(Int32(index))
         let capacity: Int32 = 512
         let events = UnsafeMutablePointer<epoll_event>.allocate(capacity: Int(capacity))
         defer { events.deallocate() }

@@ -46,7 +46,7 @@ struct BodyDecoder: Sendable {
             case .fixed(let remaining):
                 if remaining == 0 {
                     state = .done
-                    return .end(trailers: [:])
+                    return .end(trailers: HTTPFields())
                 }
                 let n = min(remaining, buffer.count)
                 guard n > 0 else { return nil }

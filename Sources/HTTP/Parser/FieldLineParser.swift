@@ -20,7 +20,34 @@ enum FieldLineParser {
         }
     }
 
-    private static func parseLine(_ line: UnsafeRawBufferPointer) throws(HTTPParseError) -> HTTPField {
+    /// Parses field lines up to the final empty line into `raw`, noting framing facts in `framing`:
+    /// the same checks as `parse(_:into:)`, without building an `HTTPField` per line.
+    static func parse(_ bytes: UnsafeRawBufferPointer, into raw: inout RawFields,
+                      framing: inout FramingFields) throws(HTTPParseError) {
+        guard let base = bytes.baseAddress else { return }
+        raw.reserveCapacity(bytes.count)
+        var lineStart = 0
+        while lineStart < bytes.count {
+            var lineEnd = bytes.count
+            if let lf = memchr(base + lineStart, Int32(HTTPSyntax.lf), bytes.count - lineStart) {
+                lineEnd = UnsafeRawPointer(lf) - base
+            }
+            let next = lineEnd + 1
+            if lineEnd > lineStart && bytes[lineEnd - 1] == HTTPSyntax.cr { lineEnd -= 1 }
+            if lineEnd == lineStart { return }
+            let (name, value, _) = try validate(UnsafeRawBufferPointer(start: base + lineStart, count: lineEnd - lineStart))
+            let known = KnownField(name)
+            framing.add(known, value: value)
+            raw.appendValidated(name: name, value: value, known: known)
+            lineStart = next
+        }
+    }
+
+    /// Checks one field line; returns its name, its value without surrounding whitespace, and
+    /// whether the value holds bytes above 0x7F (obs-text).
+    @inline(__always)
+    private static func validate(_ line: UnsafeRawBufferPointer) throws(HTTPParseError)
+        -> (name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, highBit: Bool) {
         guard let base = line.baseAddress else { throw .badRequest("empty header line") }
         if HTTPSyntax.isOWS(line[0]) {
             throw .badRequest("obsolete line folding in header")
@@ -38,11 +65,16 @@ enum FieldLineParser {
             guard HTTPSyntax.isFieldValueByte(b) else { throw .badRequest("invalid byte in header value") }
             highBits |= b
         }
+        return (nameBytes, value, highBits & 0x80 != 0)
+    }
+
+    private static func parseLine(_ line: UnsafeRawBufferPointer) throws(HTTPParseError) -> HTTPField {
+        let (nameBytes, value, highBit) = try validate(line)
         guard let name = KnownFieldNames.name(for: nameBytes)
                 ?? HTTPField.Name(String(decoding: nameBytes, as: UTF8.self)) else {
             throw .badRequest("invalid header name")
         }
-        if highBits & 0x80 == 0 {
+        if !highBit {
             // ASCII needs no UTF-8 validation; building the String here skips HTTPTypes' slower generic path.
             return HTTPField(name: name, value: String(decoding: value, as: UTF8.self))
         }

@@ -22,18 +22,32 @@ public enum HeadWriter {
     }
 
     /// "GET /target HTTP/1.1\r\n" + headers in order + "\r\n".
+    /// `head.rawFields`, if any, follow `head.headers` as they are.
     public static func writeRequestHead(_ head: RequestHead, into buffer: inout [UInt8]) {
-        buffer.reserveCapacity(buffer.count + 64 + head.target.utf8.count + head.headers.count * 32)
+        let rawCount = head.rawFields?.bytes.count ?? 0
+        buffer.reserveCapacity(buffer.count + 64 + head.target.utf8.count + head.headers.count * 32 + rawCount)
         buffer.append(contentsOf: head.method.rawValue.utf8)
         buffer.append(HTTPSyntax.sp)
         buffer.append(contentsOf: head.target.utf8)
         buffer.append(HTTPSyntax.sp)
         writeVersion(head.version, into: &buffer)
         writeCRLF(into: &buffer)
-        writeFields(head.headers, into: &buffer)
+        if let raw = head.rawFields {
+            if !head.headers.isEmpty { writeFieldLines(head.headers, into: &buffer) }
+            buffer.append(contentsOf: raw.bytes)
+            writeCRLF(into: &buffer)
+        } else {
+            writeFields(head.headers, into: &buffer)
+        }
     }
 
+    private static let http11: [UInt8] = Array("HTTP/1.1".utf8)
+
     private static func writeVersion(_ version: HTTPVersion, into buffer: inout [UInt8]) {
+        if version == .http1_1 {
+            buffer.append(contentsOf: http11)
+            return
+        }
         buffer.append(contentsOf: "HTTP/".utf8)
         if (0...9).contains(version.major) && (0...9).contains(version.minor) {
             buffer.append(UInt8(ascii: "0") + UInt8(version.major))
@@ -45,6 +59,11 @@ public enum HeadWriter {
     }
 
     private static func writeFields(_ fields: HTTPFields, into buffer: inout [UInt8]) {
+        writeFieldLines(fields, into: &buffer)
+        writeCRLF(into: &buffer)
+    }
+
+    private static func writeFieldLines(_ fields: HTTPFields, into buffer: inout [UInt8]) {
         for field in fields {
             buffer.append(contentsOf: field.name.rawName.utf8)
             buffer.append(HTTPSyntax.colon)
@@ -52,7 +71,6 @@ public enum HeadWriter {
             field.withUnsafeBytesOfValue { buffer.append(contentsOf: $0) }
             writeCRLF(into: &buffer)
         }
-        writeCRLF(into: &buffer)
     }
 
     @inline(__always)

@@ -55,6 +55,30 @@ struct FramingFields: Sendable {
 
     private static let hostName = HTTPField.Name("Host")
 
+    /// No fields seen yet; feed them with `add(name:value:)`.
+    init() {}
+
+    /// Notes one field given as bytes (`value` without surrounding whitespace); the same facts
+    /// as `init(_:)` gathers from `HTTPFields`.
+    mutating func add(name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) {
+        add(KnownField(name), value: value)
+    }
+
+    /// As `add(name:value:)` for a name already classified.
+    mutating func add(_ known: KnownField, value: UnsafeRawBufferPointer) {
+        switch known {
+        case .host: hostCount += 1
+        case .expect: if HTTPSyntax.equalsLowercased(value, "100-continue") { expectsContinue = true }
+        case .upgrade: hasUpgrade = true
+        case .connection: addConnectionOptions(value)
+        case .contentLength: addContentLength(value)
+        case .transferEncoding:
+            hasTransferEncoding = true
+            addTransferCodings(value)
+        default: break
+        }
+    }
+
     /// Accepts `5`, repeated `5` fields and the list `5, 5`; anything else unequal or non-decimal is invalid.
     private mutating func addContentLength(_ value: UnsafeRawBufferPointer) {
         if case .invalid = contentLength { return }

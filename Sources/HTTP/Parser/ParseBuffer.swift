@@ -15,7 +15,7 @@ struct ParseBuffer: Sendable {
     mutating func append(_ bytes: UnsafeRawBufferPointer) {
         guard !bytes.isEmpty else { return }
         compact()
-        storage.append(contentsOf: bytes)
+        storage.append(contentsOf: UnsafeBufferPointer(start: bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), count: bytes.count))
     }
 
     mutating func append(_ bytes: [UInt8]) {

@@ -67,7 +67,7 @@ public struct ResponseParser: Sendable {
             if decoder.endsAtClose {
                 phase = .head
                 requestMethod = .get
-                return .end(trailers: [:])
+                return .end(trailers: HTTPFields())
             }
         }
         let error = HTTPParseError.badRequest("connection closed mid-response")
@@ -80,7 +80,7 @@ public struct ResponseParser: Sendable {
         case .upgraded(let endDelivered):
             if endDelivered { return nil }
             phase = .upgraded(endDelivered: true)
-            return .end(trailers: [:])
+            return .end(trailers: HTTPFields())
         case .body(var decoder, let isFinal):
             let event = try decoder.next(&buffer, limits: limits)
             switch event {
@@ -118,13 +118,13 @@ public struct ResponseParser: Sendable {
         var lineEnd = fieldsStart - 1
         if lineEnd > 0 && bytes[lineEnd - 1] == HTTPSyntax.cr { lineEnd -= 1 }
         let line = try StartLineParser.parseStatusLine(UnsafeRawBufferPointer(rebasing: bytes[0..<lineEnd]))
-        var headers = HTTPFields()
-        headers.reserveCapacity(fieldCount)
-        try FieldLineParser.parse(UnsafeRawBufferPointer(rebasing: bytes[fieldsStart...]), into: &headers)
-        let facts = FramingFields(headers)
+        // Fields stay bytes: a proxy forwards them as they are, other callers build HTTPFields on demand.
+        var fields = RawFields()
+        var facts = FramingFields()
+        try FieldLineParser.parse(UnsafeRawBufferPointer(rebasing: bytes[fieldsStart...]), into: &fields, framing: &facts)
         let (framing, keepAlive) = try facts.responseFraming(
             status: line.status, version: line.version, requestMethod: requestMethod)
-        return ResponseHead(status: line.status, version: line.version, headers: headers,
+        return ResponseHead(status: line.status, version: line.version, rawFields: fields,
                             framing: framing, keepAlive: keepAlive)
     }
 

@@ -43,6 +43,12 @@ final class ServerCore: @unchecked Sendable {
     private var state = Lifecycle.idle         // guarded by lock
     private(set) var tlsContext: TLSContext?   // set in start(), read-only afterwards
     let perLoop: [LoopState]
+    /// Per-request constants derived from `configuration` once: `Duration` math is 128-bit and
+    /// string interpolation allocates, neither belongs on every request.
+    let headerReadTimeoutNanos: UInt64
+    let idleTimeoutNanos: UInt64
+    let idleTaskLingerNanos: UInt64
+    let keepAliveFieldValue: String
 
     enum Lifecycle { case idle, running, stopping }
 
@@ -58,6 +64,10 @@ final class ServerCore: @unchecked Sendable {
         self.handler = handler
         self.logger = logger
         perLoop = group.loops.map { _ in LoopState() }
+        headerReadTimeoutNanos = MonotonicClock.nanoseconds(configuration.headerReadTimeout)
+        idleTimeoutNanos = MonotonicClock.nanoseconds(configuration.idleTimeout)
+        idleTaskLingerNanos = MonotonicClock.nanoseconds(configuration.idleTaskLinger)
+        keepAliveFieldValue = "timeout=\(configuration.idleTimeout.components.seconds)"
     }
 
     var boundPort: Int { lock.withLock { port } }

@@ -61,7 +61,7 @@ struct ResponseHeadBuilder {
 
     init(status: HTTPResponse.Status, capacity: Int) {
         buffer.reserveCapacity(capacity)
-        HeadWriter.writeResponseHead(status: status, version: .http1_1, headers: [:], into: &buffer)
+        HeadWriter.writeResponseHead(status: status, version: .http1_1, headers: HTTPFields(), into: &buffer)
         buffer.removeLast(2)  // the blank line; fields follow
     }
 
@@ -82,6 +82,9 @@ struct ResponseHeadBuilder {
             append(field.name.rawName, field.value)
         }
     }
+
+    /// Appends pass-through field lines as they are.
+    mutating func append(_ raw: RawFields) { buffer.append(contentsOf: raw.bytes) }
 
     mutating func append(_ name: String, _ value: String) {
         buffer.append(contentsOf: name.utf8)

@@ -7,6 +7,12 @@ extension ServerConnection {
                        body: ServerBodyReader?) async throws -> Bool {
         var headers = response.headers
         var managed = ManagedFields(headers)
+        let raw = response.rawFields
+        if let raw {
+            managed.hasDate = managed.hasDate || raw.hasDate
+            managed.hasContentEncoding = managed.hasContentEncoding || raw.hasContentEncoding
+        }
+        let rawCount = raw?.bytes.count ?? 0
         var keepAlive = requested && !managed.asksClose
         let code = response.status.code
         let bodyForbidden = code < 200 || code == 204 || code == 304
@@ -15,8 +21,9 @@ extension ServerConnection {
         switch response.body {
         case .upgrade(let takeOver):
             // The handler's fields go out untouched (Connection: Upgrade, Upgrade, Sec-WebSocket-Accept).
-            var builder = ResponseHeadBuilder(status: response.status, capacity: 256)
+            var builder = ResponseHeadBuilder(status: response.status, capacity: 256 + rawCount)
             builder.append(headers, replacing: false)
+            if let raw { builder.append(raw) }
             if !managed.hasDate { builder.append("Date", HTTPDate.now()) }
             try await channel.write(builder.finish())
             try await runUpgrade(takeOver)
@@ -25,14 +32,17 @@ extension ServerConnection {
         case .empty, .bytes:
             var bytes: [UInt8] = []
             if case .bytes(let payload) = response.body { bytes = payload }
-            if !bodyForbidden && configuration.compressResponses && !managed.hasContentEncoding
+            if !bodyForbidden && raw == nil && configuration.compressResponses && !managed.hasContentEncoding
                 && bytes.count >= ResponseCompression.minimumBytes {
                 bytes = ResponseCompression.compressIfWorthIt(bytes, headers: &headers, request: head, logger: server.logger)
                 managed = ManagedFields(headers)
+                managed.hasDate = managed.hasDate || raw?.hasDate == true
             }
             let inline = bytes.count <= 16 * 1024
-            var builder = ResponseHeadBuilder(status: response.status, capacity: 256 + headers.count * 48 + (inline ? bytes.count : 0))
+            var builder = ResponseHeadBuilder(status: response.status,
+                                              capacity: 256 + headers.count * 48 + rawCount + (inline ? bytes.count : 0))
             builder.append(headers, replacing: managed.hasReplaceable)
+            if let raw { builder.append(raw) }
             if !managed.hasDate { builder.append("Date", HTTPDate.now()) }
             if bodyForbidden {
                 if code == 304, let length = managed.contentLength { builder.append("Content-Length", length) }
@@ -52,8 +62,9 @@ extension ServerConnection {
             return keepAlive
 
         case .stream(let produce):
-            var builder = ResponseHeadBuilder(status: response.status, capacity: 256 + headers.count * 48)
+            var builder = ResponseHeadBuilder(status: response.status, capacity: 256 + headers.count * 48 + rawCount)
             builder.append(headers, replacing: managed.hasReplaceable)
+            if let raw { builder.append(raw) }
             if !managed.hasDate { builder.append("Date", HTTPDate.now()) }
             let framing: StreamFraming
             if bodyForbidden || isHead {
@@ -94,7 +105,7 @@ extension ServerConnection {
         }
         if version == .http1_0 { builder.append("Connection", "keep-alive") }
         if configuration.keepAliveHeader {
-            builder.append("Keep-Alive", "timeout=\(configuration.idleTimeout.components.seconds)")
+            builder.append("Keep-Alive", server.keepAliveFieldValue)
         }
     }
 

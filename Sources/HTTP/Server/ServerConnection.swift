@@ -61,7 +61,7 @@ final class ServerConnection: @unchecked Sendable {
         do {
             var headStart: UInt64? = resuming ? nil : loop.now
             if !resuming, channel.tls != nil {
-                try await channel.handshake(deadline: MonotonicClock.deadline(after: configuration.headerReadTimeout, from: loop.now))
+                try await channel.handshake(deadline: MonotonicClock.deadline(afterNanoseconds: server.headerReadTimeoutNanos, from: loop.now))
             }
             while !channel.isClosed && !closing {
                 switch try await readHead(startedAt: headStart) {
@@ -125,7 +125,7 @@ final class ServerConnection: @unchecked Sendable {
 
     /// Waits for the next request head, answering unusable ones (400/408/414/431/501/505) itself.
     nonisolated(nonsending) private func readHead(startedAt: UInt64?) async throws -> HeadOutcome {
-        var headDeadline = startedAt.map { MonotonicClock.deadline(after: configuration.headerReadTimeout, from: $0) }
+        var headDeadline = startedAt.map { MonotonicClock.deadline(afterNanoseconds: server.headerReadTimeoutNanos, from: $0) }
         while true {
             let event: RequestParser.Event?
             do { event = try parser.next() } catch {
@@ -144,12 +144,12 @@ final class ServerConnection: @unchecked Sendable {
                 if closing { return .close }
                 // Nothing buffered: drop the parser's storage so an idle connection costs little memory.
                 parser = RequestParser(limits: configuration.limits)
-                let idleEnd = idleDeadline ?? MonotonicClock.deadline(after: configuration.idleTimeout, from: loop.now)
+                let idleEnd = idleDeadline ?? MonotonicClock.deadline(afterNanoseconds: server.idleTimeoutNanos, from: loop.now)
                 idleDeadline = idleEnd
-                deadline = min(idleEnd, MonotonicClock.deadline(after: configuration.idleTaskLinger, from: loop.now))
+                deadline = min(idleEnd, MonotonicClock.deadline(afterNanoseconds: server.idleTaskLingerNanos, from: loop.now))
             } else {
                 if headDeadline == nil {
-                    headDeadline = MonotonicClock.deadline(after: configuration.headerReadTimeout, from: loop.now)
+                    headDeadline = MonotonicClock.deadline(afterNanoseconds: server.headerReadTimeoutNanos, from: loop.now)
                 }
                 deadline = headDeadline
             }

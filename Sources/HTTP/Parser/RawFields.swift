@@ -1,0 +1,278 @@
+import Glibc
+import HTTPTypes
+
+/// Header field lines kept as wire bytes, in order, each normalised to `Name: value\r\n` (the
+/// sender's name case, surrounding whitespace trimmed) and validated on the way in.
+///
+/// Why: a proxy passes most fields through untouched. Building `HTTPFields` for them (a String per
+/// field, HTTPTypes validating every value again, then serialising it all back) was about a fifth
+/// of the instructions of a proxied request. With `RawFields` the upstream's fields go from the
+/// parser to the client as one copy; `fields` builds `HTTPFields` for callers that want to look.
+public struct RawFields: Sendable {
+    /// The lines, back to back, each ending in CRLF.
+    public private(set) var bytes: [UInt8] = []
+    /// Number of lines.
+    public private(set) var count = 0
+    /// What kinds of fields are present, found while appending (see `Kind`).
+    private var kinds: Kind = []
+
+    /// Field kinds a server or proxy treats specially.
+    struct Kind: OptionSet, Sendable {
+        let rawValue: UInt8
+        /// Connection-specific (RFC 9110 §7.6.1): Connection, Keep-Alive, Proxy-*, TE, Trailer,
+        /// Transfer-Encoding, Upgrade.
+        static let hopByHop = Kind(rawValue: 1)
+        static let contentLength = Kind(rawValue: 2)
+        static let date = Kind(rawValue: 4)
+        static let contentEncoding = Kind(rawValue: 8)
+        /// A Connection field naming something besides close / keep-alive / upgrade.
+        static let connectionNamesFields = Kind(rawValue: 16)
+    }
+
+    public init() {}
+
+    public var isEmpty: Bool { count == 0 }
+    /// A `Date` field is present.
+    public var hasDate: Bool { kinds.contains(.date) }
+    /// A `Content-Encoding` field is present.
+    public var hasContentEncoding: Bool { kinds.contains(.contentEncoding) }
+
+    /// Reserves room for `byteCount` bytes of lines.
+    public mutating func reserveCapacity(_ byteCount: Int) { bytes.reserveCapacity(byteCount) }
+
+    /// Appends a line from bytes the caller has validated: `name` a token, `value` field content
+    /// without surrounding whitespace.
+    mutating func appendValidated(name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) {
+        appendValidated(name: name, value: value, known: KnownField(name))
+    }
+
+    /// As `appendValidated(name:value:)`, with the name already classified (the parser's one look).
+    mutating func appendValidated(name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, known: KnownField) {
+        appendLine(name: name, value: value)
+        count += 1
+        if known == .other { return }
+        kinds.insert(Self.kind(of: known))
+        if known == .connection, Self.namesFields(value) { kinds.insert(.connectionNamesFields) }
+    }
+
+    /// Writes `name: value\r\n` with one append (each `Array.append` call has a fixed cost that
+    /// dominated when the line was appended piece by piece).
+    private mutating func appendLine(name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) {
+        let length = name.count + value.count + 4
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: length) { line in
+            let base = UnsafeMutableRawPointer(line.baseAddress!)
+            if let source = name.baseAddress { base.copyMemory(from: source, byteCount: name.count) }
+            base.storeBytes(of: HTTPSyntax.colon, toByteOffset: name.count, as: UInt8.self)
+            base.storeBytes(of: HTTPSyntax.sp, toByteOffset: name.count + 1, as: UInt8.self)
+            if let source = value.baseAddress { (base + name.count + 2).copyMemory(from: source, byteCount: value.count) }
+            base.storeBytes(of: HTTPSyntax.cr, toByteOffset: length - 2, as: UInt8.self)
+            base.storeBytes(of: HTTPSyntax.lf, toByteOffset: length - 1, as: UInt8.self)
+            bytes.append(contentsOf: UnsafeBufferPointer(line))
+        }
+    }
+
+    /// Appends whole lines copied from another block (already normalised), keeping the kinds.
+    private mutating func appendLines(_ lines: UnsafeRawBufferPointer, count lineCount: Int, kinds lineKinds: Kind) {
+        bytes.append(contentsOf: UnsafeBufferPointer(start: lines.baseAddress?.assumingMemoryBound(to: UInt8.self),
+                                                     count: lines.count))
+        count += lineCount
+        kinds.formUnion(lineKinds)
+    }
+
+    /// Appends `field` (HTTPTypes has validated it).
+    public mutating func append(_ field: HTTPField) {
+        var name = field.name.rawName
+        name.withUTF8 { name in
+            field.withUnsafeBytesOfValue { value in appendValidated(name: UnsafeRawBufferPointer(name), value: UnsafeRawBufferPointer(value)) }
+        }
+    }
+
+    /// Appends `name: value`. Bytes a field value may not hold (CR, LF, NUL, other controls) become
+    /// spaces, as HTTPTypes does, so no caller can split a line.
+    public mutating func append(_ name: HTTPField.Name, _ value: String) {
+        var value = value
+        let legal = value.withUTF8 { bytes in bytes.allSatisfy(HTTPSyntax.isFieldValueByte) }
+        if !legal {
+            value = String(decoding: value.utf8.map { HTTPSyntax.isFieldValueByte($0) ? $0 : HTTPSyntax.sp }, as: UTF8.self)
+        }
+        var rawName = name.rawName
+        rawName.withUTF8 { nameBytes in
+            value.withUTF8 { valueBytes in
+                appendValidated(name: UnsafeRawBufferPointer(nameBytes),
+                                value: HTTPSyntax.trimmingOWS(UnsafeRawBufferPointer(valueBytes)))
+            }
+        }
+    }
+
+    /// Calls `body` with each field's name and value bytes, in order.
+    public func forEach(_ body: (_ name: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) throws -> Void) rethrows {
+        try bytes.withUnsafeBytes { all in
+            guard let base = all.baseAddress else { return }
+            var start = 0
+            while start < all.count {
+                // Lines were normalised on the way in: `name: value\r\n`, the first colon ends the name.
+                let colon = UnsafeRawPointer(memchr(base + start, Int32(HTTPSyntax.colon), all.count - start)!) - base
+                let lf = UnsafeRawPointer(memchr(base + colon, Int32(HTTPSyntax.lf), all.count - colon)!) - base
+                try body(UnsafeRawBufferPointer(start: base + start, count: colon - start),
+                         UnsafeRawBufferPointer(start: base + colon + 2, count: lf - 1 - (colon + 2)))
+                start = lf + 1
+            }
+        }
+    }
+
+    /// The fields as `HTTPFields` (built on every call: keep the result when asking more than once).
+    public var fields: HTTPFields {
+        var out = HTTPFields()
+        out.reserveCapacity(count)
+        forEach { name, value in
+            guard let fieldName = KnownFieldNames.name(for: name) ?? HTTPField.Name(String(decoding: name, as: UTF8.self)) else {
+                return
+            }
+            if value.allSatisfy({ $0 < 0x80 }) {
+                out.append(HTTPField(name: fieldName, value: String(decoding: value, as: UTF8.self)))
+            } else {
+                // obs-text: as the field parser does, HTTPTypes keeps the raw bytes.
+                out.append(HTTPField(name: fieldName, value: value))
+            }
+        }
+        return out
+    }
+
+    /// The first value of the field named `lowercaseName` (ASCII case-insensitive), if any.
+    public func firstValue(_ lowercaseName: StaticString) -> String? {
+        var found: String?
+        forEach { name, value in
+            if found == nil, HTTPSyntax.equalsLowercased(name, lowercaseName) { found = HTTPSyntax.string(value) }
+        }
+        return found
+    }
+
+    /// The fields a proxy passes on in a response (RFC 9110 §7.6.1): without the connection-specific
+    /// ones, the fields the Connection field names, and Content-Length (the sending server frames
+    /// the body itself). Without any of those, the same bytes are returned, uncopied.
+    public func forwardable() -> RawFields {
+        if !kinds.contains(.hopByHop) && !kinds.contains(.contentLength) { return self }
+        let named = kinds.contains(.connectionNamesFields) ? connectionNamedFields() : []
+        var out = RawFields()
+        out.reserveCapacity(bytes.count)
+        bytes.withUnsafeBytes { all in
+            // Kept lines are copied in runs: usually two appends around the one dropped line.
+            var runStart = 0, runLines = 0, runKinds: Kind = []
+            var lineStart = 0
+            forEach { name, value in
+                let lineEnd = name.baseAddress! - all.baseAddress! + name.count + 2 + value.count + 2
+                defer { lineStart = lineEnd }
+                let kind = Self.kind(of: name)
+                let drop = kind.contains(.hopByHop) || kind.contains(.contentLength)
+                    || (!named.isEmpty && named.contains(where: { Self.equalsIgnoringCase(name, $0) }))
+                if !drop {
+                    runLines += 1
+                    runKinds.formUnion(kind)
+                    return
+                }
+                if runLines > 0 {
+                    out.appendLines(UnsafeRawBufferPointer(rebasing: all[runStart..<lineStart]), count: runLines, kinds: runKinds)
+                }
+                runStart = lineEnd; runLines = 0; runKinds = []
+            }
+            if runLines > 0 {
+                out.appendLines(UnsafeRawBufferPointer(rebasing: all[runStart..<all.count]), count: runLines, kinds: runKinds)
+            }
+        }
+        return out
+    }
+
+    /// Lower-cased names listed in Connection fields, other than close / keep-alive / upgrade.
+    private func connectionNamedFields() -> [[UInt8]] {
+        var names: [[UInt8]] = []
+        forEach { name, value in
+            guard HTTPSyntax.equalsLowercased(name, "connection") else { return }
+            HTTPSyntax.forEachListElement(value) { token in
+                guard !token.isEmpty, !Self.isPlainConnectionOption(token) else { return }
+                names.append(token.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 })
+            }
+        }
+        return names
+    }
+
+    private static func isPlainConnectionOption(_ token: UnsafeRawBufferPointer) -> Bool {
+        HTTPSyntax.equalsLowercased(token, "close") || HTTPSyntax.equalsLowercased(token, "keep-alive")
+            || HTTPSyntax.equalsLowercased(token, "upgrade")
+    }
+
+    private static func namesFields(_ value: UnsafeRawBufferPointer) -> Bool {
+        var names = false
+        HTTPSyntax.forEachListElement(value) { token in
+            if !token.isEmpty && !isPlainConnectionOption(token) { names = true }
+        }
+        return names
+    }
+
+    private static func equalsIgnoringCase(_ name: UnsafeRawBufferPointer, _ lowercase: [UInt8]) -> Bool {
+        guard name.count == lowercase.count else { return false }
+        for i in 0..<name.count {
+            let b = name[i]
+            if (b >= 0x41 && b <= 0x5A ? b | 0x20 : b) != lowercase[i] { return false }
+        }
+        return true
+    }
+
+    /// The kinds of a classified field name.
+    static func kind(of known: KnownField) -> Kind {
+        switch known {
+        case .connection, .keepAlive, .upgrade, .te, .trailer, .transferEncoding, .proxyConnection,
+             .proxyAuthenticate, .proxyAuthorization:
+            return .hopByHop
+        case .contentLength: return .contentLength
+        case .date: return .date
+        case .contentEncoding: return .contentEncoding
+        case .other, .host, .expect: return []
+        }
+    }
+
+    static func kind(of name: UnsafeRawBufferPointer) -> Kind { kind(of: KnownField(name)) }
+}
+
+/// Field names the engine treats specially, recognised once per field line (length first, then
+/// one case-insensitive compare), so framing and pass-through decisions share a single look.
+enum KnownField: UInt8, Sendable {
+    case other, host, expect, upgrade, connection, keepAlive, contentLength, transferEncoding
+    case te, trailer, proxyConnection, proxyAuthenticate, proxyAuthorization, date, contentEncoding
+
+    init(_ name: UnsafeRawBufferPointer) {
+        @inline(__always) func eq(_ lowercase: StaticString) -> Bool { HTTPSyntax.equalsLowercased(name, lowercase) }
+        switch name.count {
+        case 2: self = eq("te") ? .te : .other
+        case 4:
+            switch name[0] | 0x20 {
+            case UInt8(ascii: "h"): self = eq("host") ? .host : .other
+            case UInt8(ascii: "d"): self = eq("date") ? .date : .other
+            default: self = .other
+            }
+        case 6: self = eq("expect") ? .expect : .other
+        case 7:
+            switch name[0] | 0x20 {
+            case UInt8(ascii: "u"): self = eq("upgrade") ? .upgrade : .other
+            case UInt8(ascii: "t"): self = eq("trailer") ? .trailer : .other
+            default: self = .other
+            }
+        case 10:
+            switch name[0] | 0x20 {
+            case UInt8(ascii: "c"): self = eq("connection") ? .connection : .other
+            case UInt8(ascii: "k"): self = eq("keep-alive") ? .keepAlive : .other
+            default: self = .other
+            }
+        case 14: self = name[0] | 0x20 == UInt8(ascii: "c") && eq("content-length") ? .contentLength : .other
+        case 16:
+            switch name[0] | 0x20 {
+            case UInt8(ascii: "c"): self = eq("content-encoding") ? .contentEncoding : .other
+            case UInt8(ascii: "p"): self = eq("proxy-connection") ? .proxyConnection : .other
+            default: self = .other
+            }
+        case 17: self = name[0] | 0x20 == UInt8(ascii: "t") && eq("transfer-encoding") ? .transferEncoding : .other
+        case 18: self = eq("proxy-authenticate") ? .proxyAuthenticate : .other
+        case 19: self = eq("proxy-authorization") ? .proxyAuthorization : .other
+        default: self = .other
+        }
+    }
+}

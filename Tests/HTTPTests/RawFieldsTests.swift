@@ -1,0 +1,133 @@
+import HTTPTypes
+import Testing
+@testable import HTTP
+
+/// Parses a response head and returns its raw fields.
+private func rawFields(_ fieldLines: String) throws -> RawFields {
+    var parser = ResponseParser()
+    parser.expectResponse(toMethod: .get)
+    parser.feed(Array("HTTP/1.1 200 OK\r\n\(fieldLines)\r\n".utf8))
+    guard case .head(let head)? = try parser.next(), let raw = head.rawFields else {
+        throw HTTPParseError.badRequest("no head")
+    }
+    return raw
+}
+
+private func text(_ raw: RawFields) -> String { String(decoding: raw.bytes, as: UTF8.self) }
+
+@Suite("Raw field lines (the proxy's pass-through)")
+struct RawFieldsTests {
+    @Test("token bytes are exactly RFC 9110's tchar")
+    func tokenBitmap() {
+        let tchar = Set("!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ".utf8)
+        for byte in 0...255 {
+            #expect(HTTPSyntax.isTokenByte(UInt8(byte)) == tchar.contains(UInt8(byte)), "byte \(byte)")
+        }
+    }
+
+    @Test("lines are normalised (whitespace trimmed, the sender's case kept) and read back as the same HTTPFields")
+    func normalisedAndReadable() throws {
+        let raw = try rawFields("Server:  nginx \r\nX-Mixed-CASE:\tv1 \r\nSet-Cookie: a=1\r\nSet-Cookie: b=2\r\nContent-Length: 0\r\n")
+        #expect(text(raw) == "Server: nginx\r\nX-Mixed-CASE: v1\r\nSet-Cookie: a=1\r\nSet-Cookie: b=2\r\nContent-Length: 0\r\n")
+        #expect(raw.count == 5)
+        let fields = raw.fields
+        #expect(fields.map(\.name.rawName) == ["Server", "X-Mixed-CASE", "Set-Cookie", "Set-Cookie", "Content-Length"])
+        #expect(fields[values: .setCookie] == ["a=1", "b=2"])
+        #expect(raw.firstValue("x-mixed-case") == "v1")
+        #expect(raw.firstValue("absent") == nil)
+    }
+
+    @Test("obs-text bytes survive the round trip to HTTPFields unaltered")
+    func obsText() throws {
+        let bytes: [UInt8] = Array("HTTP/1.1 200 OK\r\nX-Latin: caf".utf8) + [0xE9] + Array("\r\nContent-Length: 0\r\n\r\n".utf8)
+        var parser = ResponseParser()
+        parser.expectResponse(toMethod: .get)
+        parser.feed(bytes)
+        guard case .head(let head)? = try parser.next() else { Issue.record("no head"); return }
+        let field = try #require(head.headers.first { $0.name.rawName == "X-Latin" })
+        field.withUnsafeBytesOfValue { #expect(Array($0) == Array("caf".utf8) + [0xE9]) }
+    }
+
+    @Test("forwardable drops hop-by-hop fields, Content-Length and fields named by Connection; keeps the rest in order")
+    func forwardable() throws {
+        let raw = try rawFields("""
+            Date: d\r\nConnection: keep-alive, X-Secret\r\nX-Secret: s\r\nContent-Type: text/plain\r\n\
+            Keep-Alive: timeout=5\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\nETag: "e"\r\nUpgrade: h2c\r\n\
+            Trailer: x\r\nTE: trailers\r\nProxy-Connection: x\r\nVary: a\r\n
+            """)
+        let out = raw.forwardable()
+        #expect(text(out) == "Date: d\r\nContent-Type: text/plain\r\nETag: \"e\"\r\nVary: a\r\n")
+        #expect(out.count == 4)
+        #expect(out.hasDate && !out.hasContentEncoding)
+    }
+
+    @Test("forwardable returns the same bytes when nothing must go")
+    func forwardableUnchanged() throws {
+        let raw = try rawFields("Date: d\r\nContent-Encoding: gzip\r\nVary: a\r\n")
+        let out = raw.forwardable()
+        #expect(out.bytes == raw.bytes && out.count == 3 && out.hasDate && out.hasContentEncoding)
+    }
+
+    @Test("values appended by name cannot split a line")
+    func appendSanitises() {
+        var raw = RawFields()
+        raw.append(HTTPField.Name("X-Test")!, " a\r\nInjected: yes ")
+        #expect(text(raw) == "X-Test: a  Injected: yes\r\n")
+        raw.append(HTTPField(name: .contentType, value: "text/html"))
+        #expect(raw.count == 2 && raw.fields[.contentType] == "text/html")
+    }
+
+    @Test("framing facts come from the raw parse as from HTTPFields")
+    func framingFromRaw() throws {
+        for (fields, expected) in [
+            ("Content-Length: 5\r\n", "contentLength(5) true"),
+            ("Transfer-Encoding: chunked\r\n", "chunked true"),
+            ("Content-Length: 5\r\nConnection: close\r\n", "contentLength(5) false"),
+            ("", "untilClose false"),
+        ] {
+            var parser = ResponseParser()
+            parser.expectResponse(toMethod: .get)
+            parser.feed(Array("HTTP/1.1 200 OK\r\n\(fields)\r\n".utf8))
+            guard case .head(let head)? = try parser.next() else { Issue.record("no head"); continue }
+            #expect("\(head.framing) \(head.keepAlive)" == expected)
+        }
+    }
+
+    @Test("setting headers on a parsed head replaces its raw fields")
+    func settingHeaders() throws {
+        var parser = ResponseParser()
+        parser.expectResponse(toMethod: .get)
+        parser.feed(Array("HTTP/1.1 200 OK\r\nA: 1\r\nContent-Length: 0\r\n\r\n".utf8))
+        guard case .head(var head)? = try parser.next() else { Issue.record("no head"); return }
+        #expect(head.rawFields != nil)
+        head.headers[.contentType] = "x/y"
+        #expect(head.rawFields == nil)
+        #expect(head.headers.map(\.name.rawName) == ["A", "Content-Length", "Content-Type"])
+    }
+}
+
+@Suite("Responses with raw fields")
+struct RawFieldsResponseTests {
+    @Test("the server writes raw fields as given, frames the body itself and adds Date only when absent")
+    func serverWritesRawFields() async throws {
+        var withDate = RawFields()
+        withDate.append(HTTPField(name: .date, value: "Thu, 01 Jan 2026 00:00:00 GMT"))
+        withDate.append(HTTPField(name: HTTPField.Name("X-Upstream")!, value: "yes"))
+        var noDate = RawFields()
+        noDate.append(HTTPField(name: .contentType, value: "text/plain"))
+        try await withServer(handler: { [withDate, noDate] request in
+            let raw = request.head.target == "/dated" ? withDate : noDate
+            return HTTPServerResponse(status: .ok, rawFields: raw, body: .bytes(Array("hello".utf8)))
+        }) { _, port in
+            let client = try RawClient(port: port)
+            try await client.send("GET /dated HTTP/1.1\r\nHost: x\r\n\r\n")
+            let dated = try await client.readResponse()
+            #expect(dated.text == "hello" && dated.header("Content-Length") == "5")
+            #expect(dated.head.headers[values: .date] == ["Thu, 01 Jan 2026 00:00:00 GMT"])
+            #expect(dated.header("X-Upstream") == "yes")
+            try await client.send("GET /plain HTTP/1.1\r\nHost: x\r\n\r\n")
+            let plain = try await client.readResponse()
+            #expect(plain.header("Content-Type") == "text/plain" && plain.head.headers[values: .date].count == 1)
+        }
+    }
+}
