@@ -17,7 +17,7 @@ public enum ProxyCommandLine {
     static let valueFlags: Set<String> = [
         "ip", "port", "api-ip", "api-port", "default-target", "error-target", "error-path", "timeout",
         "proxy-timeout", "keep-alive-timeout", "custom-header", "metrics-ip", "metrics-port", "ssl-key",
-        "ssl-cert", "log-level", "pid-file",
+        "ssl-cert", "log-level", "pid-file", "threads",
     ]
     static let booleanFlags: Set<String> = ["host-routing", "no-x-forward", "no-include-prefix", "no-prepend-path"]
 
@@ -84,6 +84,12 @@ public enum ProxyCommandLine {
             case "ssl-key": c.sslKey = value
             case "ssl-cert": c.sslCert = value
             case "pid-file": c.pidFile = value
+            case "threads":
+                let threads = try integer(value, name)
+                guard (1...256).contains(threads) else {
+                    throw ProxyConfigurationError("--threads expects 1 to 256 event loops, got '\(value)'")
+                }
+                c.threads = threads
             case "log-level":
                 guard let parsed = LogLevel(rawValue: value.lowercased() == "warning" ? "warn" : value.lowercased()) else {
                     throw ProxyConfigurationError("--log-level must be one of debug, info, warn, error (got '\(value)')")
@@ -137,6 +143,7 @@ public enum ProxyCommandLine {
       --ssl-cert <file>            PEM certificate for HTTPS on the public port
       --log-level <level>          debug, info (default), warn or error
       --pid-file <file>            Write the process id here (removed on exit)
+      --threads <n>                Event loops (threads) serving connections (default 1)
       -h, --help                   Show this help
       -V, --version                Show the version
     """

@@ -25,6 +25,12 @@ public struct ProxyConfiguration: Sendable {
     public var proxyTimeout: Duration?
     /// How long an idle client keep-alive connection stays open.
     public var keepAliveTimeout: Duration = .milliseconds(5000)
+    /// Event loops (threads) of a standalone `pawshub proxy` (`--threads`, a PawsHub addition).
+    /// One by default, like configurable-http-proxy's single Node process: one loop carries
+    /// ~50,000 proxied requests/s on this class of machine, and a proxy that shares its cores
+    /// with the hub and notebook servers loses more to wake-ups and preemption across threads
+    /// than it gains (measured in bench/proxy). Give more loops to a proxy with cores of its own.
+    public var threads = 1
     /// Route on `/<host>/<path>` instead of `/<path>`.
     public var hostRouting = false
     /// Add `X-Forwarded-*` headers.

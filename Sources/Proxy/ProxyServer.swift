@@ -28,7 +28,7 @@ public final class ProxyServer: Sendable {
 
     /// Binds every listener and adds `--default-target`; throws if any listener cannot start.
     public func start(group existingGroup: EventLoopGroup? = nil) async throws {
-        let group = try existingGroup ?? EventLoopGroup(threads: EventLoopGroup.coreCount)
+        let group = try existingGroup ?? EventLoopGroup(threads: configuration.threads)
         let client = HTTPClient(group: group, configuration: HTTPClientConfiguration(), logger: logger)
         // Recorded first so `shutdown()` cleans up even when a listener below fails to start.
         state.withLock { $0.group = existingGroup == nil ? group : nil; $0.client = client }

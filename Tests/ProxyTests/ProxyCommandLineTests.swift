@@ -31,12 +31,14 @@ struct ProxyCommandLineTests {
         let (c, level) = try configuration(["--ip", "*", "--host-routing", "--no-x-forward", "--no-include-prefix",
                                             "--no-prepend-path", "--custom-header", "A: 1", "--custom-header=B:2",
                                             "--timeout", "1000", "--proxy-timeout=2000", "--keep-alive-timeout", "61000",
-                                            "--metrics-port", "9090", "--log-level=warn", "--pid-file", "/tmp/p.pid"])
+                                            "--metrics-port", "9090", "--log-level=warn", "--pid-file", "/tmp/p.pid",
+                                            "--threads", "3"])
         #expect(c.ip == "" && c.hostRouting && !c.xForward && !c.includePrefix && !c.prependPath)
         #expect(c.customHeaders.map(\.name) == ["A", "B"] && c.customHeaders.map(\.value) == ["1", "2"])
         #expect(c.timeout == .milliseconds(1000) && c.proxyTimeout == .milliseconds(2000))
         #expect(c.keepAliveTimeout == .milliseconds(61000) && c.metricsPort == 9090 && c.pidFile == "/tmp/p.pid")
-        #expect(level == .warn)
+        #expect(level == .warn && c.threads == 3)
+        #expect(try configuration([]).0.threads == 1)
     }
 
     @Test("mistakes are errors with one clear message", arguments: [
@@ -47,6 +49,7 @@ struct ProxyCommandLineTests {
         (["--error-target", "http://h/e", "--error-path", "/tmp"], "--error-target and --error-path cannot both be set"),
         (["--log-level", "chatty"], "--log-level must be one of debug, info, warn, error (got 'chatty')"),
         (["stray"], "unexpected argument 'stray'"),
+        (["--threads", "0"], "--threads expects 1 to 256 event loops, got '0'"),
         (["--host-routing=maybe"], "--host-routing takes no value (got 'maybe')"),
     ])
     func mistakes(_ arguments: [String], _ message: String) {
