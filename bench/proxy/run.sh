@@ -5,6 +5,7 @@
 #
 #   bench/proxy/run.sh                 10 s cells        BENCH_QUICK=1   3 s cells
 #   BENCH_DURATION=N  seconds per cell BENCH_REPEATS=N   BENCH_IDLE_CONNS=N (10000)   BENCH_ROUTES=N (100000)
+#   BENCH_CELLS=http,ws,idle,routes (all; name a subset to run only those)
 #   PAWSHUB_BIN=path  (default .build/release/pawshub)   PYTHON=path (default .venv/bin/python, needs websockets)
 #
 # Needs wrk, nginx (Debian: wrk nginx-light) and Python with websockets>=13 (`make test-deps` installs all).
@@ -18,6 +19,8 @@ DURATION=${BENCH_DURATION:-$([[ ${BENCH_QUICK:-0} == 1 ]] && echo 3 || echo 10)}
 REPEATS=${BENCH_REPEATS:-3}
 IDLE_CONNS=${BENCH_IDLE_CONNS:-10000}
 ROUTES=${BENCH_ROUTES:-100000}
+CELLS=",${BENCH_CELLS:-http,ws,idle,routes},"   # a subset while working on one of them, e.g. BENCH_CELLS=http
+want() { [[ $CELLS == *",$1,"* ]]; }
 PAWSHUB_BIN=${PAWSHUB_BIN:-$ROOT/.build/release/pawshub}
 PYTHON=${PYTHON:-$ROOT/.venv/bin/python}
 HTTP_PATH=/user/bench/
@@ -219,13 +222,17 @@ done
 for ((run = 1; run <= REPEATS; run++)); do
     log "run $run/$REPEATS"
     # Each loop re-reads TARGETS, so a pawshub that died is skipped from then on.
-    for conns in 50 200; do
-        for target in "${TARGETS[@]}"; do http_cell "$target" "$conns" "c$conns" "$HTTP_PATH"; done
-    done
-    for target in "${TARGETS[@]}"; do ws_cell "$target"; done
-    for target in "${TARGETS[@]}"; do idle_cell "$target"; done
-    if [[ " ${TARGETS[*]} " == *" pawshub "* ]]; then routes_cell; fi
-    routes_stub_cell
+    if want http; then
+        for conns in 50 200; do
+            for target in "${TARGETS[@]}"; do http_cell "$target" "$conns" "c$conns" "$HTTP_PATH"; done
+        done
+    fi
+    if want ws; then for target in "${TARGETS[@]}"; do ws_cell "$target"; done; fi
+    if want idle; then for target in "${TARGETS[@]}"; do idle_cell "$target"; done; fi
+    if want routes; then
+        if [[ " ${TARGETS[*]} " == *" pawshub "* ]]; then routes_cell; fi
+        routes_stub_cell
+    fi
 done
 
 versions="nginx $(nginx -v 2>&1 | sed 's|.*/||'), $( (wrk -v 2>&1 || true) | head -n1 | cut -d' ' -f1-2)"
