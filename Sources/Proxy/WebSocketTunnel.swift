@@ -51,7 +51,7 @@ enum WebSocketTunnel {
         }
     }
 
-    static func copy(from source: any ByteStream, to sink: any ByteStream, onData: () -> Void) async {
+    static func copy(from source: any ByteStream, to sink: any ByteStream, onData: @escaping @Sendable () -> Void) async {
         await ByteRelay.copy(from: source, to: sink, onData: onData)
     }
 }

@@ -51,11 +51,11 @@ struct ByteRelayTests {
         let chunks = await Task(executorPreference: loop) { () -> Int in
             let source = ChannelByteStream(channel: SocketChannel(fd: sourceFD, loop: loop), initialBytes: initial)
             let sink = ChannelByteStream(channel: SocketChannel(fd: sinkFD, loop: loop), initialBytes: [])
-            var count = 0
-            await ByteRelay.copy(from: source, to: sink) { count += 1 }
+            let count = ChunkCounter()
+            await ByteRelay.copy(from: source, to: sink) { count.add() }
             await sink.close()
             await source.close()
-            return count
+            return count.value
         }.value
         try await producer
         let received = try await consumer
@@ -65,4 +65,10 @@ struct ByteRelayTests {
         close(writerFD)
         close(readerFD)
     }
+}
+
+/// Counts relayed chunks; the relay calls it on its loop thread only.
+private final class ChunkCounter: @unchecked Sendable {
+    private(set) var value = 0
+    func add() { value += 1 }
 }

@@ -61,6 +61,35 @@ struct RawFieldsTests {
         #expect(out.hasDate && !out.hasContentEncoding)
     }
 
+    @Test("forwardable leaves out one or two runs of lines without copying, and reads back the same")
+    func forwardableSkips() throws {
+        let raw = try rawFields("Date: d\r\nConnection: keep-alive\r\nKeep-Alive: 5\r\nX-A: 1\r\nContent-Length: 3\r\nX-B: 2\r\n")
+        let out = raw.forwardable()
+        #expect(text(out) == "Date: d\r\nX-A: 1\r\nX-B: 2\r\n")
+        #expect(out.count == 3 && out.fields.map(\.name.rawName) == ["Date", "X-A", "X-B"])
+        #expect(out.firstValue("content-length") == nil && out.firstValue("x-b") == "2")
+        var extended = out
+        extended.append(HTTPField.Name("X-C")!, "3")  // appending after skips keeps only the kept lines
+        #expect(text(extended) == "Date: d\r\nX-A: 1\r\nX-B: 2\r\nX-C: 3\r\n" && extended.count == 4)
+    }
+
+    @Test("skip lists merge adjacent ranges and refuse a third run or offsets past 64 KiB")
+    func skipList() {
+        var skips = SkipList()
+        #expect(skips.isEmpty)
+        let first = skips.append(10..<20), merged = skips.append(20..<30)
+        #expect(first && merged && skips.count == 1 && skips[0] == 10..<30)
+        let second = skips.append(40..<50)
+        #expect(second && skips.count == 2 && skips[1] == 40..<50)
+        let mergedSecond = skips.append(50..<60)
+        #expect(mergedSecond && skips[1] == 40..<60)
+        let third = skips.append(70..<80)
+        #expect(!third)
+        var big = SkipList()
+        let tooFar = big.append(0..<70_000)
+        #expect(!tooFar && big.isEmpty)
+    }
+
     @Test("forwardable returns the same bytes when nothing must go")
     func forwardableUnchanged() throws {
         let raw = try rawFields("Date: d\r\nContent-Encoding: gzip\r\nVary: a\r\n")

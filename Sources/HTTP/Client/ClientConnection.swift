@@ -34,8 +34,8 @@ final class ClientConnection: @unchecked Sendable {
     /// Watches the idle connection: readable means the upstream closed it (or misbehaved), and
     /// `pool` drops it; so does the idle timeout. The pool outlives its parked connections.
     func park(idleForNanoseconds timeout: UInt64, in pool: ConnectionPool) {
-        // The parser's storage goes too: an idle connection should hold almost nothing.
-        parser = ResponseParser(limits: limits)
+        // The parser keeps its storage for the next exchange: it is at most 4 KiB (ParseBuffer
+        // frees larger ones once drained), and reallocating it cost an allocation per request.
         parkedIn = pool
         // Made on the first park only. Not `x ?? { closure }`: that built the closure context on
         // every park and massif watched those contexts pile up (~100 bytes per proxied request).

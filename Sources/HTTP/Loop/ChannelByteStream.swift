@@ -1,3 +1,5 @@
+import Glibc
+
 /// A raw byte stream over a connected socket: the client side after `101 Switching Protocols`, or
 /// an upgraded upstream connection. Safe to call from any task (operations hop to the loop);
 /// one reader and one writer may run concurrently.
@@ -50,7 +52,7 @@ public enum ByteRelay {
     /// every chunk received. Between two plain sockets on one loop (the proxy's case: the upstream
     /// connection is made on the client's loop) each chunk goes from the loop's read buffer
     /// straight into the sink: no allocation and no await unless the sink's buffer is full.
-    public static func copy(from source: any ByteStream, to sink: any ByteStream, onData: () -> Void) async {
+    public static func copy(from source: any ByteStream, to sink: any ByteStream, onData: @escaping @Sendable () -> Void) async {
         if let from = source as? ChannelByteStream, let to = sink as? ChannelByteStream,
            from.channel.tls == nil, to.channel.tls == nil, from.channel.loop === to.channel.loop {
             await from.relay(to: to, onData: onData)
@@ -69,9 +71,12 @@ public enum ByteRelay {
 }
 
 extension ChannelByteStream {
-    /// The same-loop, plain-socket relay behind `ByteRelay.copy`. Awaiting the sink only when it
-    /// is full keeps back-pressure: nothing more is read until the leftover is written.
-    fileprivate func relay(to sink: ChannelByteStream, onData: () -> Void) async {
+    /// The same-loop, plain-socket relay behind `ByteRelay.copy`. Between messages it waits in a
+    /// readiness callback rather than a task suspension: each message then costs the two system
+    /// calls and no continuation, job or task switch (a WebSocket round trip crosses the relay
+    /// twice). When the sink is full the task takes over and awaits the write, which keeps
+    /// back-pressure: nothing more is read until the leftover is written.
+    fileprivate func relay(to sink: ChannelByteStream, onData: @escaping @Sendable () -> Void) async {
         let loop = channel.loop
         if !loop.inEventLoop {
             return await withTaskExecutorPreference(loop) { await self.relay(to: sink, onData: onData) }
@@ -83,17 +88,76 @@ extension ChannelByteStream {
                 onData()
                 try await sink.channel.write(first)
             }
-            while !channel.isClosed {
-                let leftover = try await channel.read(deadline: nil) { bytes -> [UInt8] in
-                    onData()
-                    let sent = try sink.channel.writeNow(bytes)
-                    return sent == bytes.count ? [] : Array(bytes[sent...])
+            while true {
+                var outcome = pump(to: sink, onData)
+                if case .drained = outcome { outcome = await waitAndPump(to: sink, onData) }
+                switch outcome {
+                case .ended: return
+                case .drained: continue
+                case .leftover(let bytes): try await sink.channel.write(bytes)
                 }
-                guard let leftover else { return }  // end of stream
-                if !leftover.isEmpty { try await sink.channel.write(leftover) }
             }
         } catch {
             // A reset or closed peer ends the copy like a clean end of stream.
+        }
+    }
+
+    private enum Pump {
+        /// The source has nothing more right now.
+        case drained
+        /// The sink took only part of a chunk: the rest, to be written before reading on.
+        case leftover([UInt8])
+        /// End of stream, an error, or either side closed.
+        case ended
+    }
+
+    /// Reads what the source has and writes it on, without suspending. The bytes pass through the
+    /// loop's read buffer; nothing is allocated unless the sink is full.
+    private func pump(to sink: ChannelByteStream, _ onData: () -> Void) -> Pump {
+        let handle = channel.handle
+        let scratch = channel.loop.scratch
+        while true {
+            if channel.isClosed || sink.channel.isClosed { return .ended }
+            if !handle.readReady { return .drained }
+            let count = Glibc.read(handle.fd, scratch.baseAddress, scratch.count)
+            if count > 0 {
+                // A short read drained the socket (as SocketChannel.read): the next edge says when to read again.
+                if count < scratch.count && !handle.peerHungUp { handle.readReady = false }
+                onData()
+                let bytes = UnsafeRawBufferPointer(rebasing: scratch[0..<count])
+                guard let sent = try? sink.channel.writeNow(bytes) else { return .ended }
+                if sent < count { return .leftover(Array(bytes[sent...])) }
+                continue
+            }
+            if count == 0 { return .ended }
+            let code = errno
+            if code == EINTR { continue }
+            if code == EAGAIN || code == EWOULDBLOCK {
+                handle.readReady = false
+                return .drained
+            }
+            return .ended
+        }
+    }
+
+    /// Waits for input edges in a callback, pumping on each, until something other than
+    /// `.drained` happens (or the source is closed by the other direction).
+    private func waitAndPump(to sink: ChannelByteStream, _ onData: @escaping @Sendable () -> Void) async -> Pump {
+        let handle = channel.handle
+        return await withUnsafeContinuation { (continuation: UnsafeContinuation<Pump, Never>) in
+            let finish: (Pump) -> Void = { outcome in
+                handle.onReadable = nil
+                handle.onClose = nil
+                continuation.resume(returning: outcome)
+            }
+            handle.onClose = { finish(.ended) }
+            handle.onReadable = { [unowned self] in
+                let outcome = self.pump(to: sink, onData)
+                if case .drained = outcome { return }
+                finish(outcome)
+            }
+            // Input that arrived before the callback was set raised its edge already: pump it now.
+            if channel.isClosed { finish(.ended) } else if handle.readReady { handle.onReadable?() }
         }
     }
 }

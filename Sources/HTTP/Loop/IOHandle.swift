@@ -28,6 +28,8 @@ final class IOHandle {
     private var registrationError: IOError?
     /// Called on an input edge when no task waits (listeners, idle pooled connections).
     var onReadable: (() -> Void)?
+    /// Called once when the handle closes (a relay waiting in `onReadable` must hear of it).
+    var onClose: (() -> Void)?
     private(set) var isClosed = false
 
     init(fd: Int32, loop: EventLoop) {
@@ -134,6 +136,7 @@ final class IOHandle {
         Glibc.close(fd)
         if let waiting = reader { reader = nil; waiting.resume(throwing: IOError.closed) }
         if let waiting = writer { writer = nil; waiting.resume(throwing: IOError.closed) }
+        if let closed = onClose { onClose = nil; closed() }
     }
 
     /// True while a task is suspended waiting to read.

@@ -24,7 +24,7 @@ public enum HeadWriter {
     /// "GET /target HTTP/1.1\r\n" + headers in order + "\r\n".
     /// `head.rawFields`, if any, follow `head.headers` as they are.
     public static func writeRequestHead(_ head: RequestHead, into buffer: inout [UInt8]) {
-        let rawCount = head.rawFields?.bytes.count ?? 0
+        let rawCount = head.rawFields?.byteCount ?? 0
         buffer.reserveCapacity(buffer.count + 64 + head.target.utf8.count + head.headers.count * 32 + rawCount)
         buffer.append(contentsOf: head.method.rawValue.utf8)
         buffer.append(HTTPSyntax.sp)
@@ -34,7 +34,7 @@ public enum HeadWriter {
         writeCRLF(into: &buffer)
         if let raw = head.rawFields {
             if !head.headers.isEmpty { writeFieldLines(head.headers, into: &buffer) }
-            buffer.append(contentsOf: raw.bytes)
+            raw.write(into: &buffer)
             writeCRLF(into: &buffer)
         } else {
             writeFields(head.headers, into: &buffer)

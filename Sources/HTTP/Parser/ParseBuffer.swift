@@ -64,6 +64,7 @@ struct ParseBuffer: Sendable {
     /// Copies out and consumes the next `n` unread bytes.
     mutating func take(_ n: Int) -> [UInt8] {
         precondition(n >= 0 && n <= count, "take past the buffered bytes")
+        if n == 0 { return [] }  // keeps the storage for the next message (no allocation per exchange)
         if readIndex == 0 && n == storage.count {
             // Hand over the whole storage instead of copying it.
             var whole: [UInt8] = []

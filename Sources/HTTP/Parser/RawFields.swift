@@ -9,12 +9,43 @@ import HTTPTypes
 /// of the instructions of a proxied request. With `RawFields` the upstream's fields go from the
 /// parser to the client as one copy; `fields` builds `HTTPFields` for callers that want to look.
 public struct RawFields: Sendable {
-    /// The lines, back to back, each ending in CRLF.
-    public private(set) var bytes: [UInt8] = []
-    /// Number of lines.
+    /// The lines, back to back, each ending in CRLF (including any in `skips`).
+    private(set) var storage: [UInt8] = []
+    /// Number of lines (not counting skipped ones).
     public private(set) var count = 0
     /// What kinds of fields are present, found while appending (see `Kind`).
     private var kinds: Kind = []
+    /// Byte ranges of `storage` left out: `forwardable()` drops a few lines without copying the
+    /// rest (and without allocating: the list is inline).
+    private var skips = SkipList()
+
+    /// The lines as they go on the wire.
+    public var bytes: [UInt8] {
+        if skips.isEmpty { return storage }
+        var out: [UInt8] = []
+        write(into: &out)
+        return out
+    }
+
+    /// Number of bytes `write(into:)` appends at most.
+    var byteCount: Int { storage.count }
+
+    /// Appends the lines to `buffer` (skipped lines left out), a few copies at most.
+    func write(into buffer: inout [UInt8]) {
+        if skips.isEmpty {
+            buffer.append(contentsOf: storage)
+            return
+        }
+        storage.withUnsafeBufferPointer { all in
+            var start = 0
+            for index in 0..<skips.count {
+                let skip = skips[index]
+                if skip.lowerBound > start { buffer.append(contentsOf: UnsafeBufferPointer(rebasing: all[start..<skip.lowerBound])) }
+                start = skip.upperBound
+            }
+            if start < all.count { buffer.append(contentsOf: UnsafeBufferPointer(rebasing: all[start...])) }
+        }
+    }
 
     /// Field kinds a server or proxy treats specially.
     struct Kind: OptionSet, Sendable {
@@ -38,7 +69,7 @@ public struct RawFields: Sendable {
     public var hasContentEncoding: Bool { kinds.contains(.contentEncoding) }
 
     /// Reserves room for `byteCount` bytes of lines.
-    public mutating func reserveCapacity(_ byteCount: Int) { bytes.reserveCapacity(byteCount) }
+    public mutating func reserveCapacity(_ byteCount: Int) { storage.reserveCapacity(byteCount) }
 
     /// Appends a line from bytes the caller has validated: `name` a token, `value` field content
     /// without surrounding whitespace.
@@ -58,6 +89,7 @@ public struct RawFields: Sendable {
     /// Writes `name: value\r\n` with one append (each `Array.append` call has a fixed cost that
     /// dominated when the line was appended piece by piece).
     private mutating func appendLine(name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) {
+        if !skips.isEmpty { materialize() }
         let length = name.count + value.count + 4
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: length) { line in
             let base = UnsafeMutableRawPointer(line.baseAddress!)
@@ -67,16 +99,17 @@ public struct RawFields: Sendable {
             if let source = value.baseAddress { (base + name.count + 2).copyMemory(from: source, byteCount: value.count) }
             base.storeBytes(of: HTTPSyntax.cr, toByteOffset: length - 2, as: UInt8.self)
             base.storeBytes(of: HTTPSyntax.lf, toByteOffset: length - 1, as: UInt8.self)
-            bytes.append(contentsOf: UnsafeBufferPointer(line))
+            storage.append(contentsOf: UnsafeBufferPointer(line))
         }
     }
 
-    /// Appends whole lines copied from another block (already normalised), keeping the kinds.
-    private mutating func appendLines(_ lines: UnsafeRawBufferPointer, count lineCount: Int, kinds lineKinds: Kind) {
-        bytes.append(contentsOf: UnsafeBufferPointer(start: lines.baseAddress?.assumingMemoryBound(to: UInt8.self),
-                                                     count: lines.count))
-        count += lineCount
-        kinds.formUnion(lineKinds)
+    /// Copies the kept lines into fresh storage, so appending after `forwardable()` stays simple.
+    private mutating func materialize() {
+        var out: [UInt8] = []
+        out.reserveCapacity(storage.count)
+        write(into: &out)
+        storage = out
+        skips = SkipList()
     }
 
     /// Appends `field` (HTTPTypes has validated it).
@@ -106,10 +139,16 @@ public struct RawFields: Sendable {
 
     /// Calls `body` with each field's name and value bytes, in order.
     public func forEach(_ body: (_ name: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) throws -> Void) rethrows {
-        try bytes.withUnsafeBytes { all in
+        try storage.withUnsafeBytes { all in
             guard let base = all.baseAddress else { return }
             var start = 0
+            var nextSkip = 0
             while start < all.count {
+                if nextSkip < skips.count && skips[nextSkip].lowerBound == start {
+                    start = skips[nextSkip].upperBound
+                    nextSkip += 1
+                    continue
+                }
                 // Lines were normalised on the way in: `name: value\r\n`, the first colon ends the name.
                 let colon = UnsafeRawPointer(memchr(base + start, Int32(HTTPSyntax.colon), all.count - start)!) - base
                 let lf = UnsafeRawPointer(memchr(base + colon, Int32(HTTPSyntax.lf), all.count - colon)!) - base
@@ -153,32 +192,42 @@ public struct RawFields: Sendable {
     public func forwardable() -> RawFields {
         if !kinds.contains(.hopByHop) && !kinds.contains(.contentLength) { return self }
         let named = kinds.contains(.connectionNamesFields) ? connectionNamedFields() : []
-        var out = RawFields()
-        out.reserveCapacity(bytes.count)
-        bytes.withUnsafeBytes { all in
-            // Kept lines are copied in runs: usually two appends around the one dropped line.
-            var runStart = 0, runLines = 0, runKinds: Kind = []
-            var lineStart = 0
+        var dropped = SkipList()
+        var overflow = false
+        var keptKinds: Kind = []
+        var keptCount = 0
+        storage.withUnsafeBytes { all in
             forEach { name, value in
-                let lineEnd = name.baseAddress! - all.baseAddress! + name.count + 2 + value.count + 2
-                defer { lineStart = lineEnd }
-                let kind = Self.kind(of: name)
-                let drop = kind.contains(.hopByHop) || kind.contains(.contentLength)
-                    || (!named.isEmpty && named.contains(where: { Self.equalsIgnoringCase(name, $0) }))
-                if !drop {
-                    runLines += 1
-                    runKinds.formUnion(kind)
-                    return
+                let start = name.baseAddress! - all.baseAddress!
+                let end = start + name.count + 2 + value.count + 2
+                let known = KnownField(name)
+                let kind = Self.kind(of: known)
+                if kind.contains(.hopByHop) || kind.contains(.contentLength)
+                    || (!named.isEmpty && named.contains(where: { Self.equalsIgnoringCase(name, $0) })) {
+                    if !dropped.append(start..<end) { overflow = true }
+                } else {
+                    keptCount += 1
+                    keptKinds.formUnion(kind)
                 }
-                if runLines > 0 {
-                    out.appendLines(UnsafeRawBufferPointer(rebasing: all[runStart..<lineStart]), count: runLines, kinds: runKinds)
-                }
-                runStart = lineEnd; runLines = 0; runKinds = []
-            }
-            if runLines > 0 {
-                out.appendLines(UnsafeRawBufferPointer(rebasing: all[runStart..<all.count]), count: runLines, kinds: runKinds)
             }
         }
+        var out = self
+        out.count = keptCount
+        out.kinds = keptKinds
+        if overflow {
+            // More dropped runs than the inline list holds (rare): copy the kept lines instead.
+            var copy = RawFields()
+            copy.reserveCapacity(storage.count)
+            forEach { name, value in
+                let known = KnownField(name)
+                let kind = Self.kind(of: known)
+                if kind.contains(.hopByHop) || kind.contains(.contentLength)
+                    || (!named.isEmpty && named.contains(where: { Self.equalsIgnoringCase(name, $0) })) { return }
+                copy.appendValidated(name: name, value: value, known: known)
+            }
+            return copy
+        }
+        out.skips = dropped
         return out
     }
 
@@ -274,5 +323,40 @@ enum KnownField: UInt8, Sendable {
         case 19: self = eq("proxy-authorization") ? .proxyAuthorization : .other
         default: self = .other
         }
+    }
+}
+
+/// Up to two sorted byte ranges below 64 KiB packed in one word, so RawFields stays small (heads
+/// and events holding it are copied by value; a larger inline list made every copy a memcpy).
+/// Adjacent ranges merge; an empty slot has upper bound 0.
+struct SkipList: Sendable {
+    private var packed: UInt64 = 0
+
+    var count: Int { (packed & 0xFFFF_0000 != 0 ? 1 : 0) + (packed >> 48 != 0 ? 1 : 0) }
+    var isEmpty: Bool { packed == 0 }
+
+    subscript(index: Int) -> Range<Int> {
+        let slot = index == 0 ? packed & 0xFFFF_FFFF : packed >> 32
+        return Int(slot & 0xFFFF)..<Int(slot >> 16)
+    }
+
+    /// Adds `range` (after every range already held); false when it does not fit.
+    mutating func append(_ range: Range<Int>) -> Bool {
+        guard range.upperBound <= 0xFFFF, !range.isEmpty else { return false }
+        let slot = UInt64(range.lowerBound) | UInt64(range.upperBound) << 16
+        switch count {
+        case 0:
+            packed = slot
+        case 1:
+            if self[0].upperBound == range.lowerBound {
+                packed = UInt64(self[0].lowerBound) | UInt64(range.upperBound) << 16
+            } else {
+                packed |= slot << 32
+            }
+        default:
+            guard self[1].upperBound == range.lowerBound else { return false }
+            packed = (packed & 0xFFFF_FFFF) | (UInt64(self[1].lowerBound) | UInt64(range.upperBound) << 16) << 32
+        }
+        return true
     }
 }

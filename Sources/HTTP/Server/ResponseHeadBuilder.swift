@@ -84,7 +84,7 @@ struct ResponseHeadBuilder {
     }
 
     /// Appends pass-through field lines as they are.
-    mutating func append(_ raw: RawFields) { buffer.append(contentsOf: raw.bytes) }
+    mutating func append(_ raw: RawFields) { raw.write(into: &buffer) }
 
     mutating func append(_ name: String, _ value: String) {
         buffer.append(contentsOf: name.utf8)

@@ -12,7 +12,7 @@ extension ServerConnection {
             managed.hasDate = managed.hasDate || raw.hasDate
             managed.hasContentEncoding = managed.hasContentEncoding || raw.hasContentEncoding
         }
-        let rawCount = raw?.bytes.count ?? 0
+        let rawCount = raw?.byteCount ?? 0
         var keepAlive = requested && !managed.asksClose
         let code = response.status.code
         let bodyForbidden = code < 200 || code == 204 || code == 304

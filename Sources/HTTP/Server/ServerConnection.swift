@@ -89,6 +89,9 @@ final class ServerConnection: @unchecked Sendable {
     /// Ends the task while idle; the next input edge (or the idle deadline) picks the connection up.
     private func park() {
         isParked = true
+        // Nothing is buffered: drop the parser's storage so an idle connection costs little memory.
+        // (Busy connections keep theirs, at most 4 KiB, instead of reallocating it per request.)
+        parser = RequestParser(limits: configuration.limits)
         let timer = parkTimer ?? LoopTimer {}
         timer.action = { [unowned self] in self.end() }
         parkTimer = timer
@@ -142,8 +145,6 @@ final class ServerConnection: @unchecked Sendable {
             var deadline: UInt64?
             if isIdle {
                 if closing { return .close }
-                // Nothing buffered: drop the parser's storage so an idle connection costs little memory.
-                parser = RequestParser(limits: configuration.limits)
                 let idleEnd = idleDeadline ?? MonotonicClock.deadline(afterNanoseconds: server.idleTimeoutNanos, from: loop.now)
                 idleDeadline = idleEnd
                 deadline = min(idleEnd, MonotonicClock.deadline(afterNanoseconds: server.idleTaskLingerNanos, from: loop.now))
