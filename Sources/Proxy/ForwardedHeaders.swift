@@ -60,36 +60,11 @@ enum ForwardedHeaders {
     static func request(from head: RequestHead, remoteHost: String, isTLS: Bool, xForward: Bool,
                         customHeaders: [(name: HTTPField.Name, value: String)],
                         framing: BodyFraming? = nil, defaultHost: @autoclosure () -> String? = nil) -> HTTPFields {
-        let extra = hasConnectionField(head.headers) ? connectionTokens(head.headers) : []
         var out = HTTPFields()
         out.reserveCapacity(head.headers.count + 7)
-        var host: String?
-        var hasForwardedFields = false
-        var wroteContentLength = false
-        for field in head.headers {
-            let lower = field.name.canonicalName
-            if isHopByHop(lower) || (!extra.isEmpty && extra.contains(lower)) {
-                // An upgrade keeps its Upgrade and Connection: upgrade so the upstream can switch.
-                if head.isUpgrade, lower == "upgrade" { out.append(field) }
-                continue
-            }
-            switch lower.utf8.count {
-            case 4 where lower == "host":
-                if host == nil { host = field.value }
-            case 14 where framing != nil && lower == "content-length":
-                // Replaced by the framing actually used; several copies collapse into one.
-                if case .contentLength(let length)? = framing, !wroteContentLength {
-                    out.append(HTTPField(name: .contentLength, value: String(length)))
-                    wroteContentLength = true
-                }
-                continue
-            case 15...:
-                if !hasForwardedFields && lower.hasPrefix("x-forwarded-") { hasForwardedFields = true }
-            default:
-                break
-            }
-            out.append(field)
-        }
+        let (host, hasForwardedFields, wroteContentLength) = forwardClientFields(
+            head, framing: framing, contentLength: { out.append(HTTPField(name: .contentLength, value: String($0))) },
+            keep: { out.append($0) })
         if head.isUpgrade {
             out.append(HTTPField(name: .connection, value: "upgrade"))
         }
@@ -128,33 +103,11 @@ enum ForwardedHeaders {
     /// with custom headers use `request(...)` as well. Tests hold the two to the same output.
     static func requestRaw(from head: RequestHead, remoteHost: String, isTLS: Bool, xForward: Bool,
                            framing: BodyFraming, defaultHost: @autoclosure () -> String?) -> RawFields? {
-        let extra = hasConnectionField(head.headers) ? connectionTokens(head.headers) : []
         var out = RawFields()
         out.reserveCapacity(256)
-        var host: String?
-        var wroteContentLength = false
-        for field in head.headers {
-            let lower = field.name.canonicalName
-            if isHopByHop(lower) || (!extra.isEmpty && extra.contains(lower)) {
-                if head.isUpgrade, lower == "upgrade" { out.append(field) }
-                continue
-            }
-            switch lower.utf8.count {
-            case 4 where lower == "host":
-                if host == nil { host = field.value }
-            case 14 where lower == "content-length":
-                if case .contentLength(let length) = framing, !wroteContentLength {
-                    out.append(.contentLength, String(length))
-                    wroteContentLength = true
-                }
-                continue
-            case 15...:
-                if lower.hasPrefix("x-forwarded-") { return nil }
-            default:
-                break
-            }
-            out.append(field)
-        }
+        let (host, hasForwardedFields, wroteContentLength) = forwardClientFields(
+            head, framing: framing, contentLength: { out.append(.contentLength, String($0)) }, keep: { out.append($0) })
+        if hasForwardedFields { return nil }
         if head.isUpgrade { out.append(.connection, "upgrade") }
         if xForward {
             let proto = head.isUpgrade ? (isTLS ? "wss" : "ws") : (isTLS ? "https" : "http")
@@ -170,6 +123,43 @@ enum ForwardedHeaders {
         }
         if host == nil, let defaultHost = defaultHost() { out.append(ForwardedHeaders.host, defaultHost) }
         return out
+    }
+
+    /// The one pass over the client's fields both builders share: hop-by-hop fields and those the
+    /// Connection field names are dropped (an upgrade keeps Upgrade so the upstream can switch),
+    /// Content-Length is replaced by the framing actually used (copies collapse into one), every
+    /// other field goes to `keep` in order. Returns the first Host value, whether the client sent
+    /// X-Forwarded-* fields, and whether `contentLength` was called.
+    @inline(__always)
+    private static func forwardClientFields(_ head: RequestHead, framing: BodyFraming?, contentLength: (Int) -> Void,
+                                            keep: (HTTPField) -> Void) -> (host: String?, hasForwarded: Bool, wroteLength: Bool) {
+        let extra = hasConnectionField(head.headers) ? connectionTokens(head.headers) : []
+        var host: String?
+        var hasForwarded = false
+        var wroteLength = false
+        for field in head.headers {
+            let lower = field.name.canonicalName
+            if isHopByHop(lower) || (!extra.isEmpty && extra.contains(lower)) {
+                if head.isUpgrade, lower == "upgrade" { keep(field) }
+                continue
+            }
+            switch lower.utf8.count {
+            case 4 where lower == "host":
+                if host == nil { host = field.value }
+            case 14 where framing != nil && lower == "content-length":
+                if case .contentLength(let length)? = framing, !wroteLength {
+                    contentLength(length)
+                    wroteLength = true
+                }
+                continue
+            case 15...:
+                if !hasForwarded && lower.hasPrefix("x-forwarded-") { hasForwarded = true }
+            default:
+                break
+            }
+            keep(field)
+        }
+        return (host, hasForwarded, wroteLength)
     }
 
     /// Appends to an existing X-Forwarded value with `,` (as http-proxy does) or adds the field.

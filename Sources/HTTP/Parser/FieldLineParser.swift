@@ -5,27 +5,27 @@ import HTTPTypes
 enum FieldLineParser {
     /// Parses field lines in `bytes` up to and including the final empty line.
     static func parse(_ bytes: UnsafeRawBufferPointer, into fields: inout HTTPFields) throws(HTTPParseError) {
-        guard let base = bytes.baseAddress else { return }
-        var lineStart = 0
-        while lineStart < bytes.count {
-            var lineEnd = bytes.count
-            if let lf = memchr(base + lineStart, Int32(HTTPSyntax.lf), bytes.count - lineStart) {
-                lineEnd = UnsafeRawPointer(lf) - base
-            }
-            let next = lineEnd + 1
-            if lineEnd > lineStart && bytes[lineEnd - 1] == HTTPSyntax.cr { lineEnd -= 1 }
-            if lineEnd == lineStart { return }
-            fields.append(try parseLine(UnsafeRawBufferPointer(start: base + lineStart, count: lineEnd - lineStart)))
-            lineStart = next
-        }
+        try forEachLine(bytes) { (line) throws(HTTPParseError) in fields.append(try parseLine(line)) }
     }
 
     /// Parses field lines up to the final empty line into `raw`, noting framing facts in `framing`:
     /// the same checks as `parse(_:into:)`, without building an `HTTPField` per line.
     static func parse(_ bytes: UnsafeRawBufferPointer, into raw: inout RawFields,
                       framing: inout FramingFields) throws(HTTPParseError) {
-        guard let base = bytes.baseAddress else { return }
         raw.reserveCapacity(bytes.count)
+        try forEachLine(bytes) { (line) throws(HTTPParseError) in
+            let (name, value, _) = try validate(line)
+            let known = KnownField(name)
+            framing.add(known, value: value)
+            raw.appendValidated(name: name, value: value, known: known)
+        }
+    }
+
+    /// Calls `body` with each line (without CRLF or LF) up to the first empty one.
+    @inline(__always)
+    private static func forEachLine(_ bytes: UnsafeRawBufferPointer,
+                                    _ body: (UnsafeRawBufferPointer) throws(HTTPParseError) -> Void) throws(HTTPParseError) {
+        guard let base = bytes.baseAddress else { return }
         var lineStart = 0
         while lineStart < bytes.count {
             var lineEnd = bytes.count
@@ -35,10 +35,7 @@ enum FieldLineParser {
             let next = lineEnd + 1
             if lineEnd > lineStart && bytes[lineEnd - 1] == HTTPSyntax.cr { lineEnd -= 1 }
             if lineEnd == lineStart { return }
-            let (name, value, _) = try validate(UnsafeRawBufferPointer(start: base + lineStart, count: lineEnd - lineStart))
-            let known = KnownField(name)
-            framing.add(known, value: value)
-            raw.appendValidated(name: name, value: value, known: known)
+            try body(UnsafeRawBufferPointer(start: base + lineStart, count: lineEnd - lineStart))
             lineStart = next
         }
     }

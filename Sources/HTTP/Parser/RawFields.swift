@@ -343,20 +343,18 @@ struct SkipList: Sendable {
     /// Adds `range` (after every range already held); false when it does not fit.
     mutating func append(_ range: Range<Int>) -> Bool {
         guard range.upperBound <= 0xFFFF, !range.isEmpty else { return false }
-        let slot = UInt64(range.lowerBound) | UInt64(range.upperBound) << 16
-        switch count {
-        case 0:
-            packed = slot
-        case 1:
-            if self[0].upperBound == range.lowerBound {
-                packed = UInt64(self[0].lowerBound) | UInt64(range.upperBound) << 16
-            } else {
-                packed |= slot << 32
-            }
-        default:
-            guard self[1].upperBound == range.lowerBound else { return false }
-            packed = (packed & 0xFFFF_FFFF) | (UInt64(self[1].lowerBound) | UInt64(range.upperBound) << 16) << 32
+        let held = count
+        if held > 0, self[held - 1].upperBound == range.lowerBound {
+            set(held - 1, self[held - 1].lowerBound..<range.upperBound)  // adjacent: extend the last range
+            return true
         }
+        guard held < 2 else { return false }
+        set(held, range)
         return true
+    }
+
+    private mutating func set(_ index: Int, _ range: Range<Int>) {
+        let slot = UInt64(range.lowerBound) | UInt64(range.upperBound) << 16
+        packed = index == 0 ? (packed & ~0xFFFF_FFFF) | slot : (packed & 0xFFFF_FFFF) | slot << 32
     }
 }
