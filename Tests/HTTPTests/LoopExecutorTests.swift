@@ -66,6 +66,22 @@ struct LoopExecutorTests {
         #expect(queue.isEmpty)
     }
 
+    @Test("disarmed timers leave the heap at once; re-armed ones move both ways")
+    func heapRemoval() {
+        var queue = TimerQueue()
+        var fired: [String] = []
+        let timers = (0..<100).map { index in LoopTimer { fired.append("t\(index)") } }
+        for (index, timer) in timers.enumerated() { queue.arm(timer, at: UInt64(1_000 + index)) }
+        for timer in timers.dropFirst(2) { queue.disarm(timer) }  // a closed connection's timers
+        #expect(queue.count == 2)
+        queue.arm(timers[0], at: 5_000)  // later
+        queue.arm(timers[1], at: 10)     // earlier
+        queue.arm(timers[50], at: 20)    // armed again after a disarm
+        queue.fireDue(now: 100_000)
+        #expect(fired == ["t1", "t50", "t0"] && queue.isEmpty)
+        #expect(timers.allSatisfy { !$0.isArmed && $0.heapIndex == -1 })
+    }
+
     @Test("work enqueued from many threads all runs on the loop")
     func crossThreadExecute() async throws {
         let group = try EventLoopGroup(threads: 1)
