@@ -119,7 +119,7 @@ extension ChannelByteStream {
         while true {
             if channel.isClosed || sink.channel.isClosed { return .ended }
             if !handle.readReady { return .drained }
-            let count = Glibc.read(handle.fd, scratch.baseAddress, scratch.count)
+            let count = recv(handle.fd, scratch.baseAddress, scratch.count, 0)  // see SocketChannel.read
             if count > 0 {
                 // A short read drained the socket (as SocketChannel.read): the next edge says when to read again.
                 if count < scratch.count && !handle.peerHungUp { handle.readReady = false }

@@ -49,7 +49,9 @@ final class SocketChannel: @unchecked Sendable {
                 try await handle.waitReadable(deadline: deadline)
                 continue
             }
-            let count = Glibc.read(handle.fd, scratch.baseAddress, scratch.count)
+            // recv, not read: a socket read through the VFS layer (vfs_read, fdget_pos) costs more
+            // kernel time per call, and this runs for every message either way.
+            let count = recv(handle.fd, scratch.baseAddress, scratch.count, 0)
             if count > 0 {
                 // A short read drained the socket: the next read waits for an edge instead of
                 // spending a system call on EAGAIN (data arriving meanwhile raises a new edge).
