@@ -66,13 +66,13 @@ struct LoopExecutorTests {
         #expect(queue.isEmpty)
     }
 
-    @Test("disarmed timers leave the heap at once; re-armed ones move both ways")
+    @Test("cancelled timers leave the heap at once; disarmed and postponed ones are dropped or re-keyed when due")
     func heapRemoval() {
         var queue = TimerQueue()
         var fired: [String] = []
         let timers = (0..<100).map { index in LoopTimer { fired.append("t\(index)") } }
         for (index, timer) in timers.enumerated() { queue.arm(timer, at: UInt64(1_000 + index)) }
-        for timer in timers.dropFirst(2) { queue.disarm(timer) }  // a closed connection's timers
+        for timer in timers.dropFirst(2) { queue.cancel(timer) }  // a closed connection's timers
         #expect(queue.count == 2)
         queue.arm(timers[0], at: 5_000)  // later
         queue.arm(timers[1], at: 10)     // earlier
@@ -80,6 +80,17 @@ struct LoopExecutorTests {
         queue.fireDue(now: 100_000)
         #expect(fired == ["t1", "t50", "t0"] && queue.isEmpty)
         #expect(timers.allSatisfy { !$0.isArmed && $0.heapIndex == -1 })
+
+        // Lazy paths: a disarmed entry is dropped when due, a postponed one fires at its new time.
+        fired = []
+        queue.arm(timers[3], at: 100)
+        queue.arm(timers[4], at: 100)
+        queue.disarm(timers[3])
+        queue.arm(timers[4], at: 300)
+        queue.fireDue(now: 200)
+        #expect(fired.isEmpty && queue.count == 1)
+        queue.fireDue(now: 300)
+        #expect(fired == ["t4"] && queue.isEmpty)
     }
 
     @Test("work enqueued from many threads all runs on the loop")

@@ -19,10 +19,10 @@ final class ClientBodyReader: @unchecked Sendable {
         guard let connection, !finished else { return }
         let loop = connection.loop
         if loop.inEventLoop {
-            connection.channel.close()
+            connection.close()
         } else {
             nonisolated(unsafe) let abandoned = connection
-            loop.execute { abandoned.channel.close() }
+            loop.execute { abandoned.close() }
         }
     }
 
@@ -63,7 +63,7 @@ final class ClientBodyReader: @unchecked Sendable {
             if let chunk = try await connection.readBodyChunk() { return chunk }
         } catch {
             finished = true
-            connection.channel.close()
+            connection.close()
             self.connection = nil
             throw HTTPClient.clientError(error)
         }
@@ -80,7 +80,7 @@ final class ClientBodyReader: @unchecked Sendable {
         if keepAlive && connection.finishForReuse() {
             pool.put(connection)
         } else {
-            connection.channel.close()
+            connection.close()
         }
     }
 }

@@ -51,6 +51,14 @@ final class ClientConnection: @unchecked Sendable {
         channel.handle.watchReadable()
     }
 
+    /// Closes the connection for good; its idle timer leaves the loop's heap with it (a disarmed
+    /// timer would otherwise stay queued until its old deadline, up to the pool's idle timeout).
+    func close() {
+        if let idleTimer { loop.cancel(idleTimer) }
+        channel.close()
+    }
+
+    /// Leaves the pool for another exchange (the idle timer is only disarmed: O(1) per request).
     func unpark() {
         parkedIn = nil
         channel.handle.onReadable = nil

@@ -33,7 +33,7 @@ final class ConnectionPool: @unchecked Sendable {
     /// Parks a connection whose exchange ended cleanly, or closes it when the pool is full.
     func put(_ connection: ClientConnection) {
         guard !isShutDown else {
-            connection.channel.close()
+            connection.close()
             return
         }
         let endpoint = connection.target.endpoint
@@ -45,7 +45,7 @@ final class ConnectionPool: @unchecked Sendable {
             index = idle.count - 1
         }
         guard idle[index].connections.count < configuration.maxIdleConnectionsPerTarget else {
-            connection.channel.close()
+            connection.close()
             return
         }
         idle[index].connections.append(connection)
@@ -55,7 +55,7 @@ final class ConnectionPool: @unchecked Sendable {
     /// Drops a parked connection that died or idled out (called by the connection's watchers).
     func remove(_ connection: ClientConnection) {
         connection.unpark()
-        connection.channel.close()
+        connection.close()
         guard let index = slot(connection.target.endpoint) else { return }
         idle[index].connections.removeAll { $0 === connection }
         if idle[index].connections.isEmpty { idle.remove(at: index) }
@@ -67,7 +67,7 @@ final class ConnectionPool: @unchecked Sendable {
     /// Closes every idle connection and refuses new ones.
     func shutdown() {
         isShutDown = true
-        for entry in idle { for connection in entry.connections { connection.unpark(); connection.channel.close() } }
+        for entry in idle { for connection in entry.connections { connection.unpark(); connection.close() } }
         idle = []
     }
 }

@@ -56,7 +56,7 @@ public final class HTTPClient: Sendable {
             do {
                 return try await exchange(head, first: first, rest: rest, on: connection, pool: pool, timeout: timeout)
             } catch {
-                connection.channel.close()
+                connection.close()
                 let replayable = !connection.pulledMoreBody
                 let idempotent = [.get, .head, .options, .trace, .put, .delete].contains(head.method)
                 if pooled != nil && !retried && replayable && !connection.receivedResponseBytes

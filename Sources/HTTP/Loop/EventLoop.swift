@@ -121,6 +121,8 @@ public final class EventLoop: TaskExecutor, @unchecked Sendable {
 
     func arm(_ timer: LoopTimer, at deadline: UInt64) { timers.arm(timer, at: deadline) }
     func disarm(_ timer: LoopTimer) { timers.disarm(timer) }
+    /// Disarms `timer` and drops it from the heap now: for owners that are closing.
+    func cancel(_ timer: LoopTimer) { timers.cancel(timer) }
 
     /// Refreshes the cached clock (after long synchronous work on the loop thread).
     func refreshNow() { now = MonotonicClock.now() }

@@ -130,8 +130,8 @@ final class IOHandle {
         if isClosed { return }
         isClosed = true
         onReadable = nil
-        if let readTimer { loop.disarm(readTimer) }
-        if let writeTimer { loop.disarm(writeTimer) }
+        if let readTimer { loop.cancel(readTimer) }
+        if let writeTimer { loop.cancel(writeTimer) }
         loop.unregister(self)
         Glibc.close(fd)
         if let waiting = reader { reader = nil; waiting.resume(throwing: IOError.closed) }

@@ -51,7 +51,7 @@ final class ServerConnection: @unchecked Sendable {
         if ended { return }
         ended = true
         isParked = false
-        if let parkTimer { loop.disarm(parkTimer) }
+        if let parkTimer { loop.cancel(parkTimer) }
         channel.close()
         server.connectionEnded(self)
         loop.noteMemoryReleased()
