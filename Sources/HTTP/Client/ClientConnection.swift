@@ -6,7 +6,6 @@ final class ClientConnection: @unchecked Sendable {
     let channel: SocketChannel
     let target: UpstreamTarget
     var parser: ResponseParser
-    private let limits: HTTPLimits
     private var idleTimer: LoopTimer?
     /// Response bytes received during the current exchange (a retry is only safe before any).
     private(set) var receivedResponseBytes = false
@@ -18,7 +17,6 @@ final class ClientConnection: @unchecked Sendable {
     init(channel: SocketChannel, target: UpstreamTarget, limits: HTTPLimits) {
         self.channel = channel
         self.target = target
-        self.limits = limits
         parser = ResponseParser(limits: limits)
     }
 

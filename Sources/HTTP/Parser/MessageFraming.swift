@@ -24,51 +24,26 @@ struct FramingFields: Sendable {
 
     init(_ fields: HTTPFields) {
         for field in fields {
-            // Most fields are none of these: a length check skips them without string compares.
+            // Most fields are none of these: a length check skips them before any classification.
             switch field.name.canonicalName.utf8.count {
             case 4, 6, 7, 10, 14, 17: break
             default: continue
             }
-            switch field.name {
-            case .contentLength:
-                field.withUnsafeBytesOfValue { addContentLength(UnsafeRawBufferPointer($0)) }
-            case .transferEncoding:
-                hasTransferEncoding = true
-                field.withUnsafeBytesOfValue { addTransferCodings(UnsafeRawBufferPointer($0)) }
-            case .connection:
-                field.withUnsafeBytesOfValue { addConnectionOptions(UnsafeRawBufferPointer($0)) }
-            case .upgrade:
-                hasUpgrade = true
-            case Self.hostName:
-                hostCount += 1
-            case .expect:
-                field.withUnsafeBytesOfValue {
-                    if HTTPSyntax.equalsLowercased(HTTPSyntax.trimmingOWS(UnsafeRawBufferPointer($0)), "100-continue") {
-                        expectsContinue = true
-                    }
-                }
-            default:
-                break
-            }
+            var name = field.name.canonicalName
+            let known = name.withUTF8 { KnownField(UnsafeRawBufferPointer($0)) }
+            field.withUnsafeBytesOfValue { add(known, value: UnsafeRawBufferPointer($0)) }
         }
     }
 
-    private static let hostName = HTTPField.Name("Host")
-
-    /// No fields seen yet; feed them with `add(name:value:)`.
+    /// No fields seen yet; feed them with `add(_:value:)`.
     init() {}
 
-    /// Notes one field given as bytes (`value` without surrounding whitespace); the same facts
-    /// as `init(_:)` gathers from `HTTPFields`.
-    mutating func add(name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) {
-        add(KnownField(name), value: value)
-    }
-
-    /// As `add(name:value:)` for a name already classified.
+    /// Notes one field whose name is already classified: the one place framing facts are gathered,
+    /// from the raw field parser and from `HTTPFields` alike.
     mutating func add(_ known: KnownField, value: UnsafeRawBufferPointer) {
         switch known {
         case .host: hostCount += 1
-        case .expect: if HTTPSyntax.equalsLowercased(value, "100-continue") { expectsContinue = true }
+        case .expect: if HTTPSyntax.equalsLowercased(HTTPSyntax.trimmingOWS(value), "100-continue") { expectsContinue = true }
         case .upgrade: hasUpgrade = true
         case .connection: addConnectionOptions(value)
         case .contentLength: addContentLength(value)

@@ -278,8 +278,6 @@ public struct RawFields: Sendable {
         case .other, .host, .expect: return []
         }
     }
-
-    static func kind(of name: UnsafeRawBufferPointer) -> Kind { kind(of: KnownField(name)) }
 }
 
 /// Field names the engine treats specially, recognised once per field line (length first, then
