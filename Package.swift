@@ -10,7 +10,7 @@ let requestPathSettings: [SwiftSetting] = [
     .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)),
 ]
 
-/// The engine and the proxy run every connection task on its event loop. With nonisolated async
+/// The engine, the proxy and the hub run every connection task on its event loop. With nonisolated async
 /// functions running on their caller's executor (SE-0461), an `await` between them no longer goes
 /// through `swift_task_switch` and the task-executor-preference lookup (~1,500 instructions per
 /// proxied request by callgrind); code that must run elsewhere says so with `@concurrent`.
@@ -97,7 +97,7 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            swiftSettings: requestPathSettings
+            swiftSettings: loopModuleSettings
         ),
         .executableTarget(
             name: "pawshub",

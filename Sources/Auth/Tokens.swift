@@ -32,6 +32,8 @@ public enum TokenRules {
 
     /// Checks a presented token's length before lookup.
     public static func checkPresented(_ token: String) throws(TokenError) {
+        // Counting characters walks the string; its UTF-8 length is an upper bound known at once.
+        if token.utf8.count <= maxLength { return }
         let n = token.count
         if n > maxLength { throw TokenError.tooLong(length: n) }
     }
@@ -117,24 +119,33 @@ public enum AuthorizationHeader {
     /// The token from `token <t>` or `bearer <t>` (scheme case-insensitive), or nil for anything else.
     /// Works on UTF-8 bytes (every request with a token passes here); spaces and tabs are ASCII.
     public static func token(from value: String) -> String? {
-        let bytes = value.utf8
-        func blank(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 }
-        guard let start = bytes.firstIndex(where: { !blank($0) }),
-              let space = bytes[start...].firstIndex(where: blank) else { return nil }
-        let scheme = bytes[start..<space]
-        guard asciiLowercased(scheme, equals: "token") || asciiLowercased(scheme, equals: "bearer") else { return nil }
-        guard let first = bytes[space...].firstIndex(where: { !blank($0) }) else { return nil }
-        let end = bytes[first...].lastIndex(where: { !blank($0) }).map { bytes.index(after: $0) } ?? bytes.endIndex
-        let token = bytes[first..<end]
-        guard !token.contains(where: blank) else { return nil }
-        return String(Substring(token))
+        var value = value
+        // One pass over contiguous bytes: `<blanks> scheme <blanks> token <blanks>`, the token without blanks.
+        return value.withUTF8 { bytes -> String? in
+            func blank(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 }
+            var i = 0, n = bytes.count
+            while i < n, blank(bytes[i]) { i += 1 }
+            let schemeStart = i
+            while i < n, !blank(bytes[i]) { i += 1 }
+            let scheme = UnsafeBufferPointer(rebasing: bytes[schemeStart..<i])
+            guard i < n, isScheme(scheme, "token") || isScheme(scheme, "bearer") else { return nil }
+            while i < n, blank(bytes[i]) { i += 1 }
+            while n > i, blank(bytes[n - 1]) { n -= 1 }
+            guard i < n else { return nil }
+            let token = UnsafeBufferPointer(rebasing: bytes[i..<n])
+            guard !token.contains(where: blank) else { return nil }
+            return String(decoding: token, as: UTF8.self)
+        }
     }
 
     /// Whether `bytes`, ASCII-lowercased, spell `word` (a lowercase ASCII word).
-    private static func asciiLowercased(_ bytes: Substring.UTF8View.SubSequence, equals word: StaticString) -> Bool {
+    private static func isScheme(_ bytes: UnsafeBufferPointer<UInt8>, _ word: StaticString) -> Bool {
         guard bytes.count == word.utf8CodeUnitCount else { return false }
-        return word.withUTF8Buffer { expected in
-            zip(bytes, expected).allSatisfy { b, e in (b >= 0x41 && b <= 0x5A ? b | 0x20 : b) == e }
+        let expected = word.utf8Start
+        for i in 0..<bytes.count {
+            let b = bytes[i]
+            if (b >= 0x41 && b <= 0x5A ? b | 0x20 : b) != expected[i] { return false }
         }
+        return true
     }
 }

@@ -3,6 +3,7 @@
 #include "csystem_crypto.h"
 
 #include <limits.h>
+#include <pthread.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -31,9 +32,37 @@ int csystem_sha512_salted_rounds(const uint8_t *salt, size_t salt_len,
     return ok;
 }
 
+// SHA-256 runs on every token request (the identity cache's key). EVP_Digest(EVP_sha256()) looks the
+// algorithm up in the provider and allocates a context on each call, most of its cost for a short
+// input; the algorithm is fetched once and each thread keeps one context (freed at thread exit).
+static EVP_MD *sha256_md;
+static pthread_once_t sha256_once = PTHREAD_ONCE_INIT;
+static pthread_key_t sha256_ctx_key;
+
+static void sha256_ctx_free(void *ctx) { EVP_MD_CTX_free(ctx); }
+
+static void sha256_setup(void) {
+    sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
+    if (pthread_key_create(&sha256_ctx_key, sha256_ctx_free) != 0) {
+        EVP_MD_free(sha256_md);
+        sha256_md = NULL;
+    }
+}
+
+static __thread EVP_MD_CTX *sha256_ctx;
+
 int csystem_sha256(const uint8_t *data, size_t len, uint8_t out[32]) {
+    pthread_once(&sha256_once, sha256_setup);
     unsigned int written = 0;
-    return EVP_Digest(data, len, out, &written, EVP_sha256(), NULL) == 1 && written == 32;
+    if (sha256_md == NULL) return EVP_Digest(data, len, out, &written, EVP_sha256(), NULL) == 1 && written == 32;
+    if (sha256_ctx == NULL) {
+        sha256_ctx = EVP_MD_CTX_new();
+        if (sha256_ctx == NULL) return 0;
+        pthread_setspecific(sha256_ctx_key, sha256_ctx);  // frees it when the thread ends
+    }
+    return EVP_DigestInit_ex2(sha256_ctx, sha256_md, NULL) == 1
+        && EVP_DigestUpdate(sha256_ctx, data, len) == 1
+        && EVP_DigestFinal_ex(sha256_ctx, out, &written) == 1 && written == 32;
 }
 
 int csystem_hmac_sha256(const uint8_t *key, size_t key_len,

@@ -91,5 +91,10 @@ struct TokenTests {
         #expect(AuthorizationHeader.token(from: "token") == nil)
         #expect(AuthorizationHeader.token(from: "token a b") == nil)
         #expect(AuthorizationHeader.token(from: "") == nil)
+        #expect(AuthorizationHeader.token(from: "\ttoken\tabc\t ") == "abc")
+        #expect(AuthorizationHeader.token(from: "token ") == nil)
+        #expect(AuthorizationHeader.token(from: "tokenx abc") == nil)
+        #expect(AuthorizationHeader.token(from: " bearer \t x") == "x")
+        #expect(AuthorizationHeader.token(from: "bearerr x") == nil)
     }
 }

@@ -111,6 +111,20 @@ struct PercentEncodingTests {
         #expect(PercentEncoding.decode(PercentEncoding.encode("x y/z%")) == "x y/z%")
     }
 
+    @Test("paths split into segments by bytes, as splitting by characters would")
+    func segments() {
+        for path in ["", "/", "//", "/a", "a", "/a/", "/a//b", "/a/b/", "/a/b//", "/é/ü%20x/", "/e\u{301}/x", "/a/b/c/d/e/f/g/h"] {
+            var expected = Substring(path)
+            if expected.hasPrefix("/") { expected = expected.dropFirst() }
+            if expected.hasSuffix("/") { expected = expected.dropLast() }
+            let split = expected.isEmpty ? [] : expected.split(separator: "/", omittingEmptySubsequences: false)
+            #expect(Router<String>.segments(of: Substring(path)) == split, "\(path)")
+        }
+        // A slice of a longer string keeps its own bounds.
+        let whole = "/hub/api/users/x"
+        #expect(Router<String>.segments(of: whole.dropFirst(4)) == ["api", "users", "x"])
+    }
+
     @Test("query strings parse into ordered, decoded pairs")
     func query() {
         let pairs = PercentEncoding.parseQuery("a=1&b=x+y%21&flag&a=2&&c=")

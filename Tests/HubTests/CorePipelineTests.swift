@@ -107,6 +107,31 @@ struct CorePipelineTests {
         #expect(AccessLog.formatMilliseconds(12.345) == "12.35")
     }
 
+    @Test("access lines: JupyterHub's shape, redirect targets for 301/302, levels by status, quiet health at debug")
+    func accessLines() {
+        let sink = LineSink()
+        var logger = Logger(label: "test") { _ in LineSink.Handler(sink: sink) }
+        logger.logLevel = .info
+        func log(_ status: Int, _ target: String, user: String? = "bench", location: String? = nil, quiet: Bool = false) {
+            AccessLog.log(logger, status: status, method: "GET", target: target, user: user, ip: "10.0.0.7",
+                          elapsed: .microseconds(1234), location: location, quiet: quiet)
+        }
+        log(200, "/hub/api/user?token=t")
+        log(302, "/hub/x", user: nil, location: "/hub/login?next=%2Fhub%2Fx&code=c")
+        log(404, "/hub/api/nope")
+        log(503, "/hub/api/users/a/server")
+        log(200, "/hub/health", quiet: true)
+        #expect(sink.lines == [
+            "info 200 GET /hub/api/user?token=[secret] (bench@10.0.0.7) 1.23ms",
+            "info 302 GET /hub/x -> /hub/login?next=%2Fhub%2Fx&code=[secret] (@10.0.0.7) 1.23ms",
+            "warning 404 GET /hub/api/nope (bench@10.0.0.7) 1.23ms",
+            "error 503 GET /hub/api/users/a/server (bench@10.0.0.7) 1.23ms",
+        ])
+        logger.logLevel = .debug
+        log(200, "/hub/health", quiet: true)
+        #expect(sink.lines.last == "debug 200 GET /hub/health (bench@10.0.0.7) 1.23ms")
+    }
+
     @Test("errors map in one place: store not-found 404, exists 409, body too large 413, anything else 500 generic")
     func errorMapping() {
         let logger = Logger(label: "test")
@@ -180,3 +205,22 @@ struct CoreSeamTests {
 }
 
 import Foundation
+
+/// Collects log lines as `level message`.
+final class LineSink: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: [String] = []
+    var lines: [String] { lock.withLock { stored } }
+    func add(_ line: String) { lock.withLock { stored.append(line) } }
+
+    struct Handler: LogHandler {
+        let sink: LineSink
+        var logLevel: Logger.Level = .trace
+        var metadata: Logger.Metadata = [:]
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+        func log(event: LogEvent) { sink.add("\(event.level) \(event.message)") }
+    }
+}

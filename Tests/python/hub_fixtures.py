@@ -26,7 +26,8 @@ SERVICE_TOKEN = "svc-token-0123456789abcdef0123456789ab"
 
 
 def write_config(directory: Path, *, hub_port: int, public_port: int, static_url: str | None,
-                 database: Path | None = None, extra: str = "", hub_traits: tuple[str, ...] = ()) -> Path:
+                 database: Path | None = None, extra: str = "", hub_traits: tuple[str, ...] = (),
+                 log_level: str = "WARNING") -> Path:
     """Writes a hub configuration into `directory` and returns its path.
 
     `static_url` selects the static spawner (every server "is" that URL); None keeps the default spawner.
@@ -41,7 +42,7 @@ def write_config(directory: Path, *, hub_port: int, public_port: int, static_url
         f"  cookie_secret_file: {directory / 'cookie_secret'}",
         "  authenticator_class: dummy",
         "  cleanup_servers: false",
-        "  log_level: WARNING",
+        f"  log_level: {log_level}",
         "  services:",
         "    - name: tester",
         f"      api_token: {SERVICE_TOKEN}",
@@ -155,14 +156,14 @@ def launch(pawshub_bin: str, runner: ProcessRunner, directory: Path, config: Pat
 @pytest.fixture
 def start_hub(pawshub_bin: str, processes: ProcessRunner, tmp_path: Path, backend_factory):
     """Factory: a running hub with the static spawner (a recording backend) and an admin user token."""
-    def start(static: bool = True, extra: str = "") -> RunningHub:
+    def start(static: bool = True, extra: str = "", log_level: str = "WARNING") -> RunningHub:
         directory = tmp_path / f"hub{len(processes.started)}"
         directory.mkdir()
         hub_port, public_port = free_port(), free_port()
         static_url = backend_factory("singleuser").url if static else None
         database = directory / "hub.sqlite"
         config = write_config(directory, hub_port=hub_port, public_port=public_port, static_url=static_url,
-                              database=database, extra=extra)
+                              database=database, extra=extra, log_level=log_level)
         token = mint_token(pawshub_bin, config)
         return launch(pawshub_bin, processes, directory, config, database, hub_port, public_port, token)
     return start

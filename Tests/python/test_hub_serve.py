@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -70,7 +71,7 @@ def _start_in(processes, pawshub_bin: str, directory: Path):
 
 
 def test_api_answers_directly_and_through_the_public_proxy_port(start_hub):
-    hub = start_hub()
+    hub = start_hub(log_level="INFO")
     check_api_root(hub.url)
     check_api_root(hub.public_url)
     health = requests.get(f"{hub.url}/hub/health", timeout=5)
@@ -81,6 +82,11 @@ def test_api_answers_directly_and_through_the_public_proxy_port(start_hub):
     code, took = stop_with_sigterm(hub.process)
     assert code == 0, hub.output()[-2000:]
     assert took < 5
+    # Access lines as JupyterHub prints them; the request came through the proxy, so the client is loopback.
+    access = re.compile(r"^\[I \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} PawsHub [^\]]+\] "
+                        rf"200 GET /hub/api/user \({ADMIN}@127\.0\.0\.1\) \d+\.\d\dms$", re.MULTILINE)
+    assert access.search(hub.output()), hub.output()[-2000:]
+    assert hub.token not in hub.output()
 
 
 def test_token_command_prints_a_token_the_api_accepts(start_hub, pawshub_bin):

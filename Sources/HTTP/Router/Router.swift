@@ -111,11 +111,27 @@ public struct Router<Handler: Sendable>: Sendable {
     }
 
     /// Splits a path into segments, dropping the leading `/` and one trailing `/`.
-    private static func segments(of path: Substring) -> [Substring] {
-        var trimmed = path
-        if trimmed.hasPrefix("/") { trimmed = trimmed.dropFirst() }
-        if trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
-        if trimmed.isEmpty { return [] }
-        return trimmed.split(separator: "/", omittingEmptySubsequences: false)
+    /// By UTF-8 bytes: `/` is ASCII, so byte positions are valid `Substring` bounds, and splitting
+    /// `Character`s would run grapheme breaking over every byte of every request path.
+    static func segments(of path: Substring) -> [Substring] {
+        let bytes = path.utf8
+        var start = bytes.startIndex, end = bytes.endIndex
+        let slash = UInt8(ascii: "/")
+        if start < end, bytes[start] == slash { start = bytes.index(after: start) }
+        if start < end, bytes[bytes.index(before: end)] == slash { end = bytes.index(before: end) }
+        if start == end { return [] }
+        var segments: [Substring] = []
+        segments.reserveCapacity(6)
+        var segmentStart = start
+        var i = start
+        while i < end {
+            if bytes[i] == slash {
+                segments.append(path[segmentStart..<i])
+                segmentStart = bytes.index(after: i)
+            }
+            i = bytes.index(after: i)
+        }
+        segments.append(path[segmentStart..<end])
+        return segments
     }
 }

@@ -60,19 +60,37 @@ enum AccessLog {
         } ?? target.contains("/authorizations/")
     }
 
-    /// Writes the access line at JupyterHub's level for the status.
+    /// Writes the access line at JupyterHub's level for the status. Built in one reserved string and
+    /// skipped when the level is filtered out: every request passes here.
     static func log(_ logger: Logger, status: Int, method: String, target: String, user: String?, ip: String,
                     elapsed: Duration, location: String?, quiet: Bool) {
         let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
-        var line = "\(status) \(method) \(scrub(target))"
-        if let location, status == 301 || status == 302 { line += " -> \(scrub(location))" }
-        line += " (\(user ?? "")@\(ip)) \(formatMilliseconds(ms))ms"
         let level: Logger.Level
         if quiet && status < 300 && ms < 1000 { level = .debug }
         else if status < 400 { level = .info }
         else if status < 500 { level = .warning }
         else { level = .error }
-        logger.log(level: level, "\(line)")
+        guard level >= logger.logLevel else { return }
+        let shownTarget = scrub(target)
+        var line = String()
+        line.reserveCapacity(shownTarget.utf8.count + ip.utf8.count + (user?.utf8.count ?? 0) + 32)
+        line += String(status)
+        line += " "
+        line += method
+        line += " "
+        line += shownTarget
+        if let location, status == 301 || status == 302 {
+            line += " -> "
+            line += scrub(location)
+        }
+        line += " ("
+        if let user { line += user }
+        line += "@"
+        line += ip
+        line += ") "
+        line += formatMilliseconds(ms)
+        line += "ms"
+        logger.log(level: level, Logger.Message(stringLiteral: line))
     }
 
     /// `%.2f` without Foundation's formatter.

@@ -11,6 +11,12 @@ struct HubHandler: HTTPHandler {
     static let allowHeaders = "accept, content-type, authorization"
     static let pageCSP = "frame-ancestors 'none'; report-uri /hub/security/csp-report"
     static let apiCSP = pageCSP + "; default-src 'none'"
+    // The hub-wide fields, validated once (building an HTTPField checks every byte of its value).
+    static let versionField = HTTPField(name: versionHeader, value: Hub.jupyterHubVersion)
+    static let allowHeadersField = HTTPField(name: .accessControlAllowHeaders, value: allowHeaders)
+    static let pageCSPField = HTTPField(name: .contentSecurityPolicy, value: pageCSP)
+    static let apiCSPField = HTTPField(name: .contentSecurityPolicy, value: apiCSP)
+    static let jsonContentType = HTTPField(name: .contentType, value: "application/json")
 
     func handle(_ request: HTTPServerRequest) async throws -> HTTPServerResponse {
         let started = ContinuousClock.now
@@ -41,12 +47,13 @@ struct HubHandler: HTTPHandler {
             (response, user, handlerName) = await page(request)
         }
 
-        response.headers[Self.versionHeader] = Hub.jupyterHubVersion
-        response.headers[.accessControlAllowHeaders] = Self.allowHeaders
-        response.headers[.contentSecurityPolicy] = isAPI ? Self.apiCSP : Self.pageCSP
+        // A handler's own values win (a page may set its own policy).
+        response.headers.appendIfAbsent(Self.versionField)
+        response.headers.appendIfAbsent(Self.allowHeadersField)
+        response.headers.appendIfAbsent(isAPI ? Self.apiCSPField : Self.pageCSPField)
         let elapsed = ContinuousClock.now - started
         AccessLog.log(hub.logger, status: response.status.code, method: head.method.rawValue, target: head.target,
-                      user: user, ip: ip, elapsed: elapsed, location: response.headers[.location], quiet: quiet)
+                      user: user, ip: ip, elapsed: elapsed, location: response.headers.value(.location), quiet: quiet)
         for observer in hub.requestObservers {
             observer.observe(method: head.method.rawValue, handlerName: handlerName, status: response.status.code, duration: elapsed)
         }
@@ -99,9 +106,7 @@ struct HubHandler: HTTPHandler {
                 let apiRequest = APIRequest(head: request.head, path: parameters, identity: identity, hub: hub,
                                             remoteIP: ip, isSecure: Self.isSecure(request), body: request.body)
                 var response = try await found.run(apiRequest)
-                if response.headers[.contentType] == nil, case .bytes = response.body {
-                    response.headers[.contentType] = "application/json"
-                }
+                if case .bytes = response.body { response.headers.appendIfAbsent(Self.jsonContentType) }
                 afterRequest(found, method: method)
                 return (response, identity?.name, found.name)
             }
@@ -135,8 +140,8 @@ struct HubHandler: HTTPHandler {
 
     /// The client address: the last `X-Forwarded-For` hop (added by our proxy), else the peer.
     static func clientIP(_ request: HTTPServerRequest) -> String {
-        if let real = request.head.headers[.xRealIP], !real.isEmpty { return real }
-        if let forwarded = request.head.headers[.xForwardedFor],
+        if let real = request.head.headers.value(.xRealIP), !real.isEmpty { return real }
+        if let forwarded = request.head.headers.value(.xForwardedFor),
            let last = forwarded.split(separator: ",").last {
             let trimmed = last.drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed()
             if !trimmed.isEmpty { return String(trimmed) }
@@ -146,7 +151,7 @@ struct HubHandler: HTTPHandler {
 
     static func isSecure(_ request: HTTPServerRequest) -> Bool {
         if request.isTLS { return true }
-        return request.head.headers[.xForwardedProto]?.lowercased().hasPrefix("https") ?? false
+        return request.head.headers.value(.xForwardedProto)?.lowercased().hasPrefix("https") ?? false
     }
 }
 

@@ -79,24 +79,32 @@ public struct HubLogHandler: LogHandler {
         }
     }
 
-    /// `2026-11-25 11:28:33.123` (UTC) appended in place.
+    /// `2026-11-25 11:28:33.123` (UTC) appended in place: digits written into a fixed buffer, one append.
     private static func appendTimestamp(to out: inout [UInt8]) {
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
         var parts = tm()
         var seconds = now.tv_sec
         gmtime_r(&seconds, &parts)
-        func pad(_ value: Int32, _ width: Int) {
-            var divisor: Int32 = 1
-            for _ in 1..<width { divisor *= 10 }
-            while divisor > 0 { out.append(UInt8(ascii: "0") + UInt8(value / divisor % 10)); divisor /= 10 }
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 23) { buffer in
+            var at = 0
+            func put(_ value: Int32, _ width: Int, then separator: UInt8?) {
+                var v = value
+                for i in stride(from: width - 1, through: 0, by: -1) {
+                    buffer[at + i] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: v % 10)
+                    v /= 10
+                }
+                at += width
+                if let separator { buffer[at] = separator; at += 1 }
+            }
+            put(parts.tm_year + 1900, 4, then: UInt8(ascii: "-"))
+            put(parts.tm_mon + 1, 2, then: UInt8(ascii: "-"))
+            put(parts.tm_mday, 2, then: UInt8(ascii: " "))
+            put(parts.tm_hour, 2, then: UInt8(ascii: ":"))
+            put(parts.tm_min, 2, then: UInt8(ascii: ":"))
+            put(parts.tm_sec, 2, then: UInt8(ascii: "."))
+            put(Int32(now.tv_nsec / 1_000_000), 3, then: nil)
+            out.append(contentsOf: UnsafeBufferPointer(buffer))
         }
-        pad(parts.tm_year + 1900, 4); out.append(UInt8(ascii: "-"))
-        pad(parts.tm_mon + 1, 2); out.append(UInt8(ascii: "-"))
-        pad(parts.tm_mday, 2); out.append(UInt8(ascii: " "))
-        pad(parts.tm_hour, 2); out.append(UInt8(ascii: ":"))
-        pad(parts.tm_min, 2); out.append(UInt8(ascii: ":"))
-        pad(parts.tm_sec, 2); out.append(UInt8(ascii: "."))
-        pad(Int32(now.tv_nsec / 1_000_000), 3)
     }
 }
