@@ -80,6 +80,14 @@ def main(path):
             note = f" ({errors} errors)" if errors else ""
             add(f"{cell} {what}, {users}{note}", fmt(jr, "/s"), fmt(pr, "/s"), fmt(ratio, "x"), target,
                 ok if users == "1k users" else None)
+            floor = last(rows, kind="throughput", label="floor", cell=cell) if users == "1k users" else None
+            if floor:
+                # At one connection a request is a loopback round trip: this is the most any hub reaches.
+                fr = floor["median"]["rps"]
+                add(f"  floor: nginx, same bytes, c={floor['median'].get('concurrency', 1)}", fmt(jr, "/s"),
+                    fmt(fr, "/s"), fmt(fr / jr if jr else None, "x"), "(info: ceiling)", None)
+                lines.append(f"  PawsHub at {fmt(pr / fr if pr else None, 'x')} of the floor; "
+                             f"{factor}x JupyterHub would need {fmt(factor * jr / fr if jr else None, 'x')} of it")
         je, pe = last(rows, kind="throughput", label=jl, cell="e"), last(rows, kind="throughput", label=pl, cell="e")
         if je or pe:
             jw = je["median"]["wall_s"] if je else None

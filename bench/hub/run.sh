@@ -6,12 +6,14 @@
 #   STEPS="throughput storm"            JupyterHub steps (jupyterhub.sh's STEPS; default: all of them)
 #   REPEAT=N DURATION=S                 runs per throughput cell (3) and seconds per run (10), both hubs
 #   SKIP_JUPYTERHUB=1                   reuse the JupyterHub rows already in OUT (re-measure PawsHub only)
+#   SKIP_FLOOR=1                        leave out the c=1 floor (nginx replying PawsHub's whoami bytes)
 #   OUT=.bench/hub-run.jsonl            results file (JSON lines, both hubs); PAWSHUB_BIN (.build/release/pawshub)
 #
 # Cells: a1/a16/a64 identity, b lookup, c listing 200, d activity c16, e burst of 200 (httpx, and e-raw: the same
 # burst from burst_raw.py, a raw-socket client whose own cost is measured against fake_server.py), spawn storm of 200
 # (raw-socket client, then the servers stopped and the same storm with workload.py's httpx client),
-# cold start with 10,000 users / 1,000 running servers to /hub/health, RSS idle at 10,000 users.
+# cold start with 10,000 users / 1,000 running servers to /hub/health, RSS idle at 10,000 users; and the floor:
+# nginx replying the same whoami bytes at c=1, the most any hub reaches there on this machine.
 # Everything listens on 127.0.0.1; every process started here is stopped by its PID on exit.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -103,6 +105,7 @@ WLP=("${WL[@]}" --pid "$HUB_PID" --label pawshub)
 sleep 2
 "${WLP[@]}" rss --note "idle, $USERS_SMALL users, before load"
 "${WLP[@]}" scenarios --cells "${CELLS:-a1,a16,a64,b,c,d,e}" --duration "$DURATION" --repeat "$REPEAT"
+curl -sf -H "Authorization: token $TOKEN" "$URL/hub/api/user" >"$RUN/whoami.json" || die "GET /hub/api/user failed"
 RAW=("$PY" "$HERE/burst_raw.py")
 "${RAW[@]}" burst --url "$URL" --token "$TOKEN" --pid "$HUB_PID" --label pawshub --out "$OUT" --repeat "$REPEAT" \
     --floor-url "http://127.0.0.1:$FAKE_PORT"
@@ -122,6 +125,28 @@ start_hub
 "${WL[@]}" --pid "$HUB_PID" --label pawshub rss --note "idle, $USERS_BIG users, $RUNNING running, after cold start + 15 s"
 "${WL[@]}" --pid "$HUB_PID" --label ph-10k scenarios --cells a16,b,c --duration "$DURATION" --repeat 1
 stop_hub
+
+# MARK: the floor at one connection: nginx replying PawsHub's own whoami bytes (skipped without nginx)
+if command -v nginx >/dev/null && [[ ${SKIP_FLOOR:-0} != 1 ]]; then
+    FLOOR_PORT=${FLOOR_PORT:-28683}
+    "$PY" - "$HERE/nginx-floor.conf.in" "$RUN" "$FLOOR_PORT" "$RUN/whoami.json" >"$RUN/floor.conf" <<'PYEOF'
+import json, sys
+template, run, port, body = sys.argv[1:5]
+text = open(body).read()
+json.loads(text)  # a JSON reply, or stop here
+if any(c in text for c in "'$\\\n"):
+    sys.exit("whoami body has characters nginx's return string would alter")
+print(open(template).read().replace("@DIR@", run).replace("@PORT@", port).replace("@WHOAMI@", text))
+PYEOF
+    nginx -c "$RUN/floor.conf" -p "$RUN" >>"$RUN/floor-error.log" 2>&1 & NGINX_PID=$!; PIDS+=("$NGINX_PID")
+    for _ in $(seq 1 50); do curl -sf -o /dev/null "http://127.0.0.1:$FLOOR_PORT/hub/api/user" && break; sleep 0.1; done
+    WORKER=$(pgrep -P "$NGINX_PID" | head -1)
+    "$PY" "$HERE/workload.py" --url "http://127.0.0.1:$FLOOR_PORT" --token "$TOKEN" --out "$OUT" --pid "${WORKER:-$NGINX_PID}" \
+        --label floor scenarios --cells a1 --duration "$DURATION" --repeat "$REPEAT"
+    stop_pid "$NGINX_PID"
+else
+    log "no nginx (or SKIP_FLOOR=1): the c=1 floor row is left out"
+fi
 
 # MARK: the table
 "$PY" "$HERE/compare.py" "$OUT" | tee "$ROOT/.bench/hub-$(date -u +%Y%m%dT%H%M%SZ).txt"
