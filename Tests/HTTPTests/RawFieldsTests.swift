@@ -90,6 +90,74 @@ struct RawFieldsTests {
         #expect(!tooFar && big.isEmpty)
     }
 
+    @Test("forwardable agrees with filtering line by line, for random mixes of fields")
+    func forwardableMatchesFiltering() throws {
+        let pool: [(line: String, dropped: Bool)] = [
+            ("Date: d", false), ("Content-Type: text/plain", false), ("X-A: 1", false), ("Content-Encoding: gzip", false),
+            ("Connection: keep-alive", true), ("connection: close, upgrade", true), ("Keep-Alive: timeout=5", true),
+            ("Content-Length: 3", true), ("Transfer-Encoding: chunked", true), ("Upgrade: websocket", true),
+            ("TE: trailers", true), ("Proxy-Connection: x", true), ("Vary: a", false), ("Server: nginx", false),
+        ]
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<400 {
+            let picked = (0..<Int.random(in: 1...9, using: &generator)).map { _ in pool.randomElement(using: &generator)! }
+            let raw = try rawFields(picked.map { $0.line + "\r\n" }.joined())
+            let kept = picked.filter { !$0.dropped }.map(\.line)
+            let out = raw.forwardable()
+            #expect(text(out) == kept.map { $0 + "\r\n" }.joined(), "\(picked.map(\.line))")
+            #expect(out.count == kept.count)
+            #expect(out.hasDate == kept.contains("Date: d"))
+            #expect(out.hasContentEncoding == kept.contains("Content-Encoding: gzip"))
+            #expect(text(out.forwardable()) == text(out))
+            var extended = out
+            extended.append(HTTPField.Name("X-Z")!, "z")
+            extended.append(HTTPField.Name("Connection")!, "close")
+            #expect(text(extended.forwardable()) == kept.map { $0 + "\r\n" }.joined() + "X-Z: z\r\n")
+        }
+    }
+
+    @Test("field values are checked eight bytes at a time exactly as byte by byte")
+    func fieldValueScan() {
+        var generator = SystemRandomNumberGenerator()
+        let interesting: [UInt8] = [0x00, 0x09, 0x0A, 0x0D, 0x1F, 0x20, 0x41, 0x7E, 0x7F, 0x80, 0xC3, 0xFF]
+        for length in 0..<40 {
+            for _ in 0..<60 {
+                let bytes: [UInt8] = (0..<length).map { _ in
+                    Int.random(in: 0..<4, using: &generator) == 0 ? interesting.randomElement(using: &generator)!
+                        : UInt8.random(in: 0x20...0x7E, using: &generator)
+                }
+                let expectedValid = bytes.allSatisfy(HTTPSyntax.isFieldValueByte)
+                let scan = bytes.withUnsafeBytes { HTTPSyntax.scanFieldValue($0) }
+                #expect(scan.valid == expectedValid, "\(bytes)")
+                if expectedValid { #expect(scan.highBit == bytes.contains { $0 >= 0x80 }, "\(bytes)") }
+            }
+        }
+    }
+
+    @Test("case-insensitive name comparison, word by word, matches the byte rule for every byte")
+    func equalsLowercasedExact() {
+        func reference(_ bytes: [UInt8], _ word: String) -> Bool {
+            bytes.count == word.utf8.count
+                && zip(bytes, word.utf8).allSatisfy { ($0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0) == $1 }
+        }
+        var generator = SystemRandomNumberGenerator()
+        for word in ["te", "host", "content-length", "transfer-encoding", "proxy-authorization", "keep-alive"] {
+            let base = Array(word.utf8)
+            let words: [StaticString] = ["te", "host", "content-length", "transfer-encoding", "proxy-authorization", "keep-alive"]
+            let literal = words.first { $0.description == word }!
+            for _ in 0..<300 {
+                var bytes = base.map { Bool.random(using: &generator) && $0 >= 0x61 && $0 <= 0x7A ? $0 - 0x20 : $0 }
+                if Int.random(in: 0..<3, using: &generator) == 0 {
+                    // One byte changed to anything, including bytes one bit away from the expected one.
+                    let at = Int.random(in: 0..<bytes.count, using: &generator)
+                    bytes[at] = Bool.random(using: &generator) ? bytes[at] ^ 0x20 : UInt8.random(in: 0...255, using: &generator)
+                }
+                let same = bytes.withUnsafeBytes { HTTPSyntax.equalsLowercased($0, literal) }
+                #expect(same == reference(bytes, word), "\(bytes) vs \(word)")
+            }
+        }
+    }
+
     @Test("forwardable returns the same bytes when nothing must go")
     func forwardableUnchanged() throws {
         let raw = try rawFields("Date: d\r\nContent-Encoding: gzip\r\nVary: a\r\n")

@@ -18,6 +18,11 @@ public struct RawFields: Sendable {
     /// Byte ranges of `storage` left out: `forwardable()` drops a few lines without copying the
     /// rest (and without allocating: the list is inline).
     private var skips = SkipList()
+    /// The lines `forwardable()` drops (connection-specific ones, Content-Length), noted while
+    /// appending so that forwarding does not classify every line again; `droppedLines` counts
+    /// them, `.max` when they did not fit the inline list (forwarding then looks at every line).
+    private var droppable = SkipList()
+    private var droppedLines: UInt8 = 0
 
     /// The lines as they go on the wire.
     public var bytes: [UInt8] {
@@ -79,17 +84,28 @@ public struct RawFields: Sendable {
 
     /// As `appendValidated(name:value:)`, with the name already classified (the parser's one look).
     mutating func appendValidated(name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, known: KnownField) {
+        if !skips.isEmpty { materialize() }
+        let start = storage.count
         appendLine(name: name, value: value)
         count += 1
         if known == .other { return }
-        kinds.insert(Self.kind(of: known))
+        let kind = Self.kind(of: known)
+        kinds.insert(kind)
+        if kind.contains(.hopByHop) || kind.contains(.contentLength) { noteDroppable(start..<storage.count) }
         if known == .connection, Self.namesFields(value) { kinds.insert(.connectionNamesFields) }
+    }
+
+    private mutating func noteDroppable(_ line: Range<Int>) {
+        guard droppedLines < .max - 1, droppable.append(line) else {
+            droppedLines = .max
+            return
+        }
+        droppedLines += 1
     }
 
     /// Writes `name: value\r\n` with one append (each `Array.append` call has a fixed cost that
     /// dominated when the line was appended piece by piece).
     private mutating func appendLine(name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) {
-        if !skips.isEmpty { materialize() }
         let length = name.count + value.count + 4
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: length) { line in
             let base = UnsafeMutableRawPointer(line.baseAddress!)
@@ -104,12 +120,15 @@ public struct RawFields: Sendable {
     }
 
     /// Copies the kept lines into fresh storage, so appending after `forwardable()` stays simple.
+    /// Only `forwardable()` skips lines, and it skips every droppable one: none is left to note.
     private mutating func materialize() {
         var out: [UInt8] = []
         out.reserveCapacity(storage.count)
         write(into: &out)
         storage = out
         skips = SkipList()
+        droppable = SkipList()
+        droppedLines = 0
     }
 
     /// Appends `field` (HTTPTypes has validated it).
@@ -191,6 +210,16 @@ public struct RawFields: Sendable {
     /// the body itself). Without any of those, the same bytes are returned, uncopied.
     public func forwardable() -> RawFields {
         if !kinds.contains(.hopByHop) && !kinds.contains(.contentLength) { return self }
+        if !kinds.contains(.connectionNamesFields) && droppedLines != .max && skips.isEmpty {
+            // The usual case: the lines to drop were noted as they came in.
+            var out = self
+            out.skips = droppable
+            out.count = count - Int(droppedLines)
+            out.kinds = kinds.intersection([.date, .contentEncoding])
+            out.droppable = SkipList()
+            out.droppedLines = 0
+            return out
+        }
         let named = kinds.contains(.connectionNamesFields) ? connectionNamedFields() : []
         var dropped = SkipList()
         var overflow = false
@@ -214,6 +243,8 @@ public struct RawFields: Sendable {
         var out = self
         out.count = keptCount
         out.kinds = keptKinds
+        out.droppable = SkipList()
+        out.droppedLines = 0
         if overflow {
             // More dropped runs than the inline list holds (rare): copy the kept lines instead.
             var copy = RawFields()
