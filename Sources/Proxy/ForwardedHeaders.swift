@@ -61,7 +61,7 @@ enum ForwardedHeaders {
                         customHeaders: [(name: HTTPField.Name, value: String)],
                         framing: BodyFraming? = nil, defaultHost: @autoclosure () -> String? = nil) -> HTTPFields {
         var out = HTTPFields()
-        out.reserveCapacity(head.headers.count + 7)
+        out.reserveCapacity((head.receivedFields?.count ?? head.headers.count) + 7)
         let (host, hasForwardedFields, wroteContentLength) = forwardClientFields(
             head, framing: framing, contentLength: { out.append(HTTPField(name: .contentLength, value: String($0))) },
             keep: { out.append($0) })
@@ -103,10 +103,21 @@ enum ForwardedHeaders {
     /// with custom headers use `request(...)` as well. Tests hold the two to the same output.
     static func requestRaw(from head: RequestHead, remoteHost: String, isTLS: Bool, xForward: Bool,
                            framing: BodyFraming, defaultHost: @autoclosure () -> String?) -> RawFields? {
-        var out = RawFields()
-        out.reserveCapacity(256)
-        let (host, hasForwardedFields, wroteContentLength) = forwardClientFields(
-            head, framing: framing, contentLength: { out.append(.contentLength, String($0)) }, keep: { out.append($0) })
+        var out: RawFields
+        let host: String?, hasForwardedFields: Bool, wroteContentLength: Bool
+        var length: Int? = nil
+        if case .contentLength(let n) = framing { length = n }
+        if let received = head.receivedFields {
+            // A parsed request: its lines are copied as received, minus the connection-specific ones.
+            (out, host, hasForwardedFields, wroteContentLength) = received.forwardableRequest(
+                keepUpgrade: head.isUpgrade, contentLength: length)
+        } else {
+            var built = RawFields()
+            built.reserveCapacity(256)
+            (host, hasForwardedFields, wroteContentLength) = forwardClientFields(
+                head, framing: framing, contentLength: { built.append(.contentLength, String($0)) }, keep: { built.append($0) })
+            out = built
+        }
         if hasForwardedFields { return nil }
         if head.isUpgrade { out.append(.connection, "upgrade") }
         if xForward {
@@ -133,11 +144,12 @@ enum ForwardedHeaders {
     @inline(__always)
     private static func forwardClientFields(_ head: RequestHead, framing: BodyFraming?, contentLength: (Int) -> Void,
                                             keep: (HTTPField) -> Void) -> (host: String?, hasForwarded: Bool, wroteLength: Bool) {
-        let extra = hasConnectionField(head.headers) ? connectionTokens(head.headers) : []
+        let fields = head.headers  // built once (a parsed head builds it on every read)
+        let extra = hasConnectionField(fields) ? connectionTokens(fields) : []
         var host: String?
         var hasForwarded = false
         var wroteLength = false
-        for field in head.headers {
+        for field in fields {
             let lower = field.name.canonicalName
             if isHopByHop(lower) || (!extra.isEmpty && extra.contains(lower)) {
                 if head.isUpgrade, lower == "upgrade" { keep(field) }

@@ -36,7 +36,7 @@ public struct ProxyAPI: HTTPHandler {
     }
 
     func respond(_ request: HTTPServerRequest) async -> HTTPServerResponse {
-        guard isAuthorized(request.head.headers[.authorization]) else {
+        guard isAuthorized(request.head.value(.authorization)) else {
             logger.debug("Rejecting API request without a valid token")
             return HTTPServerResponse(status: .forbidden)
         }

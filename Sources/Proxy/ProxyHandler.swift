@@ -32,7 +32,7 @@ public struct ProxyHandler: HTTPHandler {
         let started = MonotonicClock.now()
         if head.isUpgrade { metrics.requestsWs.increment() } else { metrics.requestsWeb.increment() }
 
-        let host: Substring? = options.hostRouting ? head.headers[ForwardedHeaders.host].map(ForwardedHeaders.hostWithoutPort) ?? "" : nil
+        let host: Substring? = options.hostRouting ? head.value(ForwardedHeaders.host).map(ForwardedHeaders.hostWithoutPort) ?? "" : nil
         let decision = RequestRouting.decide(table, rawPath: head.path, host: host)
         metrics.findTarget.observe(microseconds: Self.micros(since: started))
         let match: RouteMatch

@@ -75,6 +75,27 @@ func plainGet() throws {
     #expect(trailers.isEmpty)
 }
 
+@Test("a parsed head keeps its fields as received; single reads agree with HTTPFields; setting replaces them")
+func receivedFieldsReads() throws {
+    let events = try parseRequests("GET / HTTP/1.1\r\nHost: h\r\nCookie: a=1\r\ncookie: b=2\r\nX-Multi: 1\r\n"
+                                   + "x-multi: 2\r\nAuthorization: token t\r\nX-Obs: caf\u{e9}\r\n\r\n")
+    var head = try #require(heads(events).first)
+    let raw = try #require(head.receivedFields)
+    #expect(String(decoding: raw.bytes, as: UTF8.self)
+            == "Host: h\r\nCookie: a=1\r\ncookie: b=2\r\nX-Multi: 1\r\nx-multi: 2\r\nAuthorization: token t\r\nX-Obs: caf\u{e9}\r\n")
+    let built = head.headers
+    for name in [HTTPField.Name.cookie, .authorization, .accept, HTTPField.Name("X-Multi")!, HTTPField.Name("Host")!,
+                 HTTPField.Name("X-Obs")!] {
+        #expect(head.value(name) == built[name], "\(name)")
+        #expect(head.contains(name) == built.contains(name), "\(name)")
+    }
+    #expect(head.value(.cookie) == "a=1; b=2")
+    #expect(head.value(HTTPField.Name("x-multi")!) == "1, 2")
+    head.headers[.accept] = "text/html"
+    #expect(head.receivedFields == nil)
+    #expect(head.value(.accept) == "text/html" && head.value(.authorization) == "token t")
+}
+
 @Test("lone LF line endings and empty lines before the request line are tolerated")
 func loneLFAndLeadingEmptyLines() throws {
     let events = try parseRequests("\r\n\n\r\nPOST /x HTTP/1.1\nContent-Length: 2\nX-A: b\n\nhi")

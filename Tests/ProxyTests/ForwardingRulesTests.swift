@@ -224,6 +224,42 @@ struct ForwardedRawFieldsTests {
         }
     }
 
+    @Test("a parsed request's lines, forwarded as bytes, give exactly the fields of the general path", arguments: [false, true])
+    func parsedSameAsGeneralPath(isTLS: Bool) throws {
+        let cases: [String] = [
+            "GET /x HTTP/1.1\r\nHost: hub.example:8443\r\nAccept: a\r\nCookie: c=1\r\n\r\n",
+            "GET /x HTTP/1.1\r\nHost: h\r\nConnection: keep-alive, X-Secret\r\nX-Secret: s\r\nKeep-Alive: 5\r\n"
+                + "TE: trailers\r\nProxy-Authorization: p\r\nUser-Agent: u\r\n\r\n",
+            "POST /x HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\nAccept: a\r\nContent-Length: 5\r\n\r\n",
+            "POST /x HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n",
+            "GET /x HTTP/1.1\r\nAccept: a\r\n\r\n",
+            "GET /x HTTP/1.1\r\nHost: h\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Key: k\r\n\r\n",
+            "GET /x HTTP/1.0\r\nhOsT: h\r\nCONNECTION: close\r\nx-obs: caf\u{e9}\r\n\r\n",
+        ]
+        for text in cases {
+            var parser = RequestParser()
+            parser.feed(Array(text.utf8))
+            guard case .head(let parsed)? = try parser.next() else { Issue.record("no head for \(text)"); continue }
+            #expect(parsed.receivedFields != nil)
+            // The same fields on a head built from HTTPFields, through the general path.
+            let given = RequestHead(method: parsed.method, target: parsed.target, headers: parsed.headers,
+                                    framing: parsed.framing, isUpgrade: parsed.isUpgrade)
+            for xForward in [true, false] {
+                let general = ForwardedHeaders.request(from: given, remoteHost: "10.0.0.9", isTLS: isTLS, xForward: xForward,
+                                                       customHeaders: [], framing: parsed.framing, defaultHost: "upstream:8888")
+                let raw = try #require(ForwardedHeaders.requestRaw(from: parsed, remoteHost: "10.0.0.9", isTLS: isTLS,
+                                                                    xForward: xForward, framing: parsed.framing,
+                                                                    defaultHost: "upstream:8888"))
+                #expect(describe(raw.fields) == describe(general), "\(text)")
+            }
+        }
+        var parser = RequestParser()
+        parser.feed(Array("GET / HTTP/1.1\r\nHost: h\r\nx-forwarded-for: 1.2.3.4\r\n\r\n".utf8))
+        guard case .head(let withForwarded)? = try parser.next() else { Issue.record("no head"); return }
+        #expect(ForwardedHeaders.requestRaw(from: withForwarded, remoteHost: "10.0.0.9", isTLS: false, xForward: true,
+                                            framing: .none, defaultHost: nil) == nil)
+    }
+
     @Test("a client's own X-Forwarded-* fields send the request down the general path (they are merged)")
     func clientForwardedFields() {
         let withForwarded = head([("Host", "h"), ("X-Forwarded-For", "1.2.3.4")])

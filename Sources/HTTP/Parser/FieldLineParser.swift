@@ -57,12 +57,9 @@ enum FieldLineParser {
         // Whitespace before the colon is not a token byte, so this also refuses "Name : value".
         guard HTTPSyntax.isToken(nameBytes) else { throw .badRequest("invalid header name") }
         let value = HTTPSyntax.trimmingOWS(UnsafeRawBufferPointer(start: base + colon + 1, count: line.count - colon - 1))
-        var highBits: UInt8 = 0
-        for b in value {
-            guard HTTPSyntax.isFieldValueByte(b) else { throw .badRequest("invalid byte in header value") }
-            highBits |= b
-        }
-        return (nameBytes, value, highBits & 0x80 != 0)
+        let scan = HTTPSyntax.scanFieldValue(value)
+        guard scan.valid else { throw .badRequest("invalid byte in header value") }
+        return (nameBytes, value, scan.highBit)
     }
 
     private static func parseLine(_ line: UnsafeRawBufferPointer) throws(HTTPParseError) -> HTTPField {

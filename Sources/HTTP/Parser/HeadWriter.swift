@@ -22,10 +22,10 @@ public enum HeadWriter {
     }
 
     /// "GET /target HTTP/1.1\r\n" + headers in order + "\r\n".
-    /// `head.rawFields`, if any, follow `head.headers` as they are.
+    /// `head.rawFields`, if any, follow `head.givenHeaders` as they are.
     public static func writeRequestHead(_ head: RequestHead, into buffer: inout [UInt8]) {
         let rawCount = head.rawFields?.byteCount ?? 0
-        buffer.reserveCapacity(buffer.count + 64 + head.target.utf8.count + head.headers.count * 32 + rawCount)
+        buffer.reserveCapacity(buffer.count + 64 + head.target.utf8.count + head.givenHeaders.count * 32 + rawCount)
         buffer.append(contentsOf: head.method.rawValue.utf8)
         buffer.append(HTTPSyntax.sp)
         buffer.append(contentsOf: head.target.utf8)
@@ -33,11 +33,11 @@ public enum HeadWriter {
         writeVersion(head.version, into: &buffer)
         writeCRLF(into: &buffer)
         if let raw = head.rawFields {
-            if !head.headers.isEmpty { writeFieldLines(head.headers, into: &buffer) }
+            if !head.givenHeaders.isEmpty { writeFieldLines(head.givenHeaders, into: &buffer) }
             raw.write(into: &buffer)
             writeCRLF(into: &buffer)
         } else {
-            writeFields(head.headers, into: &buffer)
+            writeFields(head.givenHeaders, into: &buffer)
         }
     }
 

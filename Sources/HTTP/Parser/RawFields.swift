@@ -12,9 +12,16 @@ public struct RawFields: Sendable {
     /// The lines, back to back, each ending in CRLF (including any in `skips`).
     private(set) var storage: [UInt8] = []
     /// Number of lines (not counting skipped ones).
-    public private(set) var count = 0
+    public private(set) var count: Int {
+        get { Int(lineCount) }
+        set { lineCount = UInt32(newValue) }
+    }
+    /// Stored narrow (with the other small counters below): heads holding this are copied by value.
+    private var lineCount: UInt32 = 0
     /// What kinds of fields are present, found while appending (see `Kind`).
     private var kinds: Kind = []
+    /// How many lines `droppable` holds (see below); next to `kinds` so the struct packs into 32 bytes.
+    private var droppedLines: UInt8 = 0
     /// Byte ranges of `storage` left out: `forwardable()` drops a few lines without copying the
     /// rest (and without allocating: the list is inline).
     private var skips = SkipList()
@@ -22,7 +29,6 @@ public struct RawFields: Sendable {
     /// appending so that forwarding does not classify every line again; `droppedLines` counts
     /// them, `.max` when they did not fit the inline list (forwarding then looks at every line).
     private var droppable = SkipList()
-    private var droppedLines: UInt8 = 0
 
     /// The lines as they go on the wire.
     public var bytes: [UInt8] {
@@ -196,6 +202,76 @@ public struct RawFields: Sendable {
         return out
     }
 
+    /// What `fields[name]` would return (several fields joined by ", ", or "; " for Cookie), read
+    /// from the lines without building `HTTPFields`.
+    public func value(_ name: HTTPField.Name) -> String? {
+        var canonical = name.canonicalName  // lower case
+        let separator = name == .cookie ? "; " : ", "
+        return canonical.withUTF8 { wanted -> String? in
+            var result: String? = nil
+            forEach { lineName, value in
+                guard Self.equalsIgnoringCase(lineName, UnsafeRawBufferPointer(wanted)) else { return }
+                let text = HTTPSyntax.string(value)
+                result = result.map { $0 + separator + text } ?? text
+            }
+            return result
+        }
+    }
+
+    /// Whether a field named `name` is present.
+    public func contains(_ name: HTTPField.Name) -> Bool {
+        var canonical = name.canonicalName
+        return canonical.withUTF8 { wanted in
+            var found = false
+            forEach { lineName, _ in
+                if !found, Self.equalsIgnoringCase(lineName, UnsafeRawBufferPointer(wanted)) { found = true }
+            }
+            return found
+        }
+    }
+
+    /// What a proxy sends on of a client's request fields (RFC 9110 §7.6.1): the lines as received,
+    /// without connection-specific ones and those Connection names (Upgrade kept when `keepUpgrade`);
+    /// Content-Length lines are replaced, at the first one's place, by `contentLength` when given.
+    /// Also returns the first Host value, whether any X-Forwarded-* field was sent, and whether
+    /// `contentLength` was written.
+    public func forwardableRequest(keepUpgrade: Bool, contentLength: Int?)
+        -> (fields: RawFields, host: String?, hasForwardedFields: Bool, wroteContentLength: Bool)
+    {
+        let named = kinds.contains(.connectionNamesFields) ? connectionNamedFields() : []
+        var out = RawFields()
+        out.reserveCapacity(storage.count + 128)
+        var host: String? = nil
+        var hasForwarded = false
+        var wroteLength = false
+        forEach { name, value in
+            let known = KnownField(name)
+            let kind = Self.kind(of: known)
+            if kind.contains(.hopByHop) || (!named.isEmpty && named.contains(where: { Self.equalsIgnoringCase(name, $0) })) {
+                if keepUpgrade, known == .upgrade { out.appendValidated(name: name, value: value, known: known) }
+                return
+            }
+            switch known {
+            case .host:
+                if host == nil { host = HTTPSyntax.string(value) }
+            case .contentLength:
+                if let contentLength, !wroteLength {
+                    out.append(.contentLength, String(contentLength))
+                    wroteLength = true
+                }
+                return
+            case .other:
+                if !hasForwarded, name.count >= 15, HTTPSyntax.equalsLowercased(UnsafeRawBufferPointer(rebasing: name[0..<12]), "x-forwarded-") {
+                    hasForwarded = true
+                }
+            default:
+                break
+            }
+            out.appendValidated(name: name, value: value, known: known)
+        }
+        return (out, host, hasForwarded, wroteLength)
+    }
+
     /// The first value of the field named `lowercaseName` (ASCII case-insensitive), if any.
     public func firstValue(_ lowercaseName: StaticString) -> String? {
         var found: String?
@@ -289,6 +365,10 @@ public struct RawFields: Sendable {
     }
 
     private static func equalsIgnoringCase(_ name: UnsafeRawBufferPointer, _ lowercase: [UInt8]) -> Bool {
+        lowercase.withUnsafeBytes { equalsIgnoringCase(name, $0) }
+    }
+
+    private static func equalsIgnoringCase(_ name: UnsafeRawBufferPointer, _ lowercase: UnsafeRawBufferPointer) -> Bool {
         guard name.count == lowercase.count else { return false }
         for i in 0..<name.count {
             let b = name[i]

@@ -57,24 +57,23 @@ public struct RequestParser: Sendable {
         }
         guard let extent = try scanner.scan(&buffer, limits: limits) else { return nil }
         let head = try buffer.withBytes(from: 0, to: extent.length) { bytes in
-            Result { () throws(HTTPParseError) in try Self.parseHead(bytes, fieldsStart: extent.fieldsStart, fieldCount: extent.fieldLineCount) }
+            Result { () throws(HTTPParseError) in try Self.parseHead(bytes, fieldsStart: extent.fieldsStart) }
         }.get()
         buffer.consume(extent.length)
         body = BodyDecoder(framing: head.framing)
         return .head(head)
     }
 
-    private static func parseHead(_ bytes: UnsafeRawBufferPointer, fieldsStart: Int, fieldCount: Int) throws(HTTPParseError) -> RequestHead {
+    private static func parseHead(_ bytes: UnsafeRawBufferPointer, fieldsStart: Int) throws(HTTPParseError) -> RequestHead {
         var lineEnd = fieldsStart - 1
         if lineEnd > 0 && bytes[lineEnd - 1] == HTTPSyntax.cr { lineEnd -= 1 }
         let line = try StartLineParser.parseRequestLine(UnsafeRawBufferPointer(rebasing: bytes[0..<lineEnd]))
-        var headers = HTTPFields()
-        headers.reserveCapacity(fieldCount)
-        try FieldLineParser.parse(UnsafeRawBufferPointer(rebasing: bytes[fieldsStart...]), into: &headers)
-        let facts = FramingFields(headers)
+        var fields = RawFields()
+        var facts = FramingFields()
+        try FieldLineParser.parse(UnsafeRawBufferPointer(rebasing: bytes[fieldsStart...]), into: &fields, framing: &facts)
         let framing = try facts.requestFraming(version: line.version)
         return RequestHead(
-            method: line.method, target: line.target, version: line.version, headers: headers,
+            method: line.method, target: line.target, version: line.version, rawFields: fields,
             framing: framing, keepAlive: facts.keepAlive(version: line.version),
             // An HTTP/1.0 client cannot understand 100 Continue, so its Expect is ignored (RFC 9110 §10.1.1).
             expectsContinue: facts.expectsContinue && line.version == .http1_1,

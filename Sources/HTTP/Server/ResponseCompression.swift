@@ -8,9 +8,9 @@ enum ResponseCompression {
 
     static func compressIfWorthIt(_ bytes: [UInt8], headers: inout HTTPFields, request: RequestHead,
                                   logger: Logger) -> [UInt8] {
-        guard bytes.count >= minimumBytes, headers[.contentEncoding] == nil,
-              isCompressible(headers[.contentType]),
-              Gzip.isAccepted(byAcceptEncoding: request.headers[values: .acceptEncoding].joined(separator: ", "))
+        guard bytes.count >= minimumBytes, !headers.contains(.contentEncoding),
+              isCompressible(headers.value(.contentType)),
+              Gzip.isAccepted(byAcceptEncoding: request.value(.acceptEncoding) ?? "")
         else { return bytes }
         do {
             let compressed = try Gzip.compress(bytes)

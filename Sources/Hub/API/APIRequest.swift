@@ -38,7 +38,7 @@ public struct APIRequest: Sendable {
     public var method: HTTPRequest.Method { head.method }
 
     /// A header value (first occurrence).
-    public func header(_ name: HTTPField.Name) -> String? { head.headers.value(name) }
+    public func header(_ name: HTTPField.Name) -> String? { head.value(name) }
 
     // MARK: - Body
 

@@ -140,8 +140,8 @@ struct HubHandler: HTTPHandler {
 
     /// The client address: the last `X-Forwarded-For` hop (added by our proxy), else the peer.
     static func clientIP(_ request: HTTPServerRequest) -> String {
-        if let real = request.head.headers.value(.xRealIP), !real.isEmpty { return real }
-        if let forwarded = request.head.headers.value(.xForwardedFor),
+        if let real = request.head.value(.xRealIP), !real.isEmpty { return real }
+        if let forwarded = request.head.value(.xForwardedFor),
            let last = forwarded.split(separator: ",").last {
             let trimmed = last.drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed()
             if !trimmed.isEmpty { return String(trimmed) }
@@ -151,7 +151,7 @@ struct HubHandler: HTTPHandler {
 
     static func isSecure(_ request: HTTPServerRequest) -> Bool {
         if request.isTLS { return true }
-        return request.head.headers.value(.xForwardedProto)?.lowercased().hasPrefix("https") ?? false
+        return request.head.value(.xForwardedProto)?.lowercased().hasPrefix("https") ?? false
     }
 }
 

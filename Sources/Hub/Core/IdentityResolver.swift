@@ -10,7 +10,7 @@ extension Hub {
     /// The caller of `request`: token first, then the installed cookie authenticator; nil if anonymous.
     /// `?token=` is deliberately not read: the hub API only accepts the header (JupyterHub 5+).
     func identify(_ request: HTTPServerRequest) async throws -> Identity? {
-        if let header = request.head.headers.value(.authorization), let token = AuthorizationHeader.token(from: header) {
+        if let header = request.head.value(.authorization), let token = AuthorizationHeader.token(from: header) {
             guard let identity = try await identify(token: token) else { return nil }
             activity.record(identity)
             return identity
