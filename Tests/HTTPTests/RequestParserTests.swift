@@ -96,6 +96,27 @@ func receivedFieldsReads() throws {
     #expect(head.value(.accept) == "text/html" && head.value(.authorization) == "token t")
 }
 
+@Test("a bodiless message can be ended without its .end event; a message with a body cannot")
+func skipEmptyBody() throws {
+    var parser = RequestParser()
+    parser.feed(Array(("GET /a HTTP/1.1\r\nHost: h\r\n\r\nPOST /b HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\n\r\n"
+                       + "POST /c HTTP/1.1\r\nHost: h\r\nContent-Length: 2\r\n\r\nokGET /d HTTP/1.1\r\n\r\n").utf8))
+    var targets: [String] = []
+    var skipped: [Bool] = []
+    while let event = try parser.next() {
+        switch event {
+        case .head(let head):
+            targets.append(head.target)
+            skipped.append(parser.skipEmptyBody())
+        case .body(let bytes): targets.append(String(decoding: bytes, as: UTF8.self))
+        case .end: targets.append("end")
+        }
+    }
+    #expect(targets == ["/a", "/b", "/c", "ok", "end", "/d"])
+    #expect(skipped == [true, true, false, true])
+    #expect(!parser.isMidMessage)
+}
+
 @Test("lone LF line endings and empty lines before the request line are tolerated")
 func loneLFAndLeadingEmptyLines() throws {
     let events = try parseRequests("\r\n\n\r\nPOST /x HTTP/1.1\nContent-Length: 2\nX-A: b\n\nhi")

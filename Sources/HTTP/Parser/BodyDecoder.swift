@@ -31,6 +31,12 @@ struct BodyDecoder: Sendable {
         }
     }
 
+    /// True when nothing is left but the end (no body, or Content-Length: 0, not yet reported).
+    var isEmpty: Bool {
+        if case .fixed(remaining: 0) = state { return true }
+        return false
+    }
+
     /// True for a body that only the peer closing the connection can end.
     var endsAtClose: Bool {
         if case .untilClose = state { return true }

@@ -80,6 +80,15 @@ public struct RequestParser: Sendable {
             isUpgrade: facts.isUpgrade)
     }
 
+    /// Ends the current message when it has no body (no body framing, or Content-Length: 0) without
+    /// an `.end` event: true when it did, and `next()` goes on with the next request. The server
+    /// takes this path for most requests (GETs), skipping an event and its copies.
+    public mutating func skipEmptyBody() -> Bool {
+        guard failure == nil, let decoder = body, decoder.isEmpty else { return false }
+        body = nil
+        return true
+    }
+
     /// Bytes received but not yet parsed (after an upgrade head the caller takes them as raw stream data).
     public mutating func takeBufferedBytes() -> [UInt8] {
         scanner.reset()

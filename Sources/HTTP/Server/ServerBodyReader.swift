@@ -17,8 +17,8 @@ final class ServerBodyReader: @unchecked Sendable {
     init(connection: ServerConnection, head: RequestHead) {
         self.connection = connection
         self.head = head
-        // Even a bodiless request has an `.end` event to consume, so start unfinished.
-        isFinished = false
+        // A request without a body is done at once (its `.end` event is skipped, not produced).
+        isFinished = connection.parser.skipEmptyBody()
     }
 
     /// Whether a 100 Continue went out (else a waiting client never sent the body).
