@@ -119,20 +119,21 @@ enum ForwardedHeaders {
             out = built
         }
         if hasForwardedFields { return nil }
-        if head.isUpgrade { out.append(.connection, "upgrade") }
+        // Names as written by CHP (http-proxy), from static strings: no String per name.
+        if head.isUpgrade { out.append("Connection", "upgrade") }
         if xForward {
             let proto = head.isUpgrade ? (isTLS ? "wss" : "ws") : (isTLS ? "https" : "http")
-            out.append(forwardedFor, remoteHost)
-            out.append(forwardedPort, host.flatMap(port(ofHost:)) ?? (isTLS ? "443" : "80"))
-            out.append(forwardedProto, proto)
-            if !head.isUpgrade, let host { out.append(forwardedHost, host) }
+            out.append("X-Forwarded-For", remoteHost)
+            out.append("X-Forwarded-Port", host.flatMap(port(ofHost:)) ?? (isTLS ? "443" : "80"))
+            out.append("X-Forwarded-Proto", proto)
+            if !head.isUpgrade, let host { out.append("X-Forwarded-Host", host) }
         }
         switch framing {
-        case .chunked: out.append(.transferEncoding, "chunked")
-        case .contentLength(let length) where !wroteContentLength: out.append(.contentLength, String(length))
+        case .chunked: out.append("Transfer-Encoding", "chunked")
+        case .contentLength(let length) where !wroteContentLength: out.append("Content-Length", String(length))
         default: break
         }
-        if host == nil, let defaultHost = defaultHost() { out.append(ForwardedHeaders.host, defaultHost) }
+        if host == nil, let defaultHost = defaultHost() { out.append("Host", defaultHost) }
         return out
     }
 

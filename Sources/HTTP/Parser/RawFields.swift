@@ -162,6 +162,24 @@ public struct RawFields: Sendable {
         }
     }
 
+    /// Appends `name: value` for a name written in the code (a token): no String for the name.
+    /// Bytes a field value may not hold become spaces, as in `append(_:_:)`.
+    public mutating func append(_ name: StaticString, _ value: String) {
+        let nameBytes = UnsafeRawBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount)
+        assert(HTTPSyntax.isToken(nameBytes), "\(name) is not a field name")
+        var value = value
+        let clean = value.withUTF8 { bytes -> Bool in
+            let raw = UnsafeRawBufferPointer(bytes)
+            guard HTTPSyntax.scanFieldValue(raw).valid else { return false }
+            appendValidated(name: nameBytes, value: HTTPSyntax.trimmingOWS(raw))
+            return true
+        }
+        if !clean {
+            let legal = String(decoding: value.utf8.map { HTTPSyntax.isFieldValueByte($0) ? $0 : HTTPSyntax.sp }, as: UTF8.self)
+            append(name, legal)
+        }
+    }
+
     /// Calls `body` with each field's name and value bytes, in order.
     public func forEach(_ body: (_ name: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) throws -> Void) rethrows {
         try storage.withUnsafeBytes { all in
@@ -256,7 +274,7 @@ public struct RawFields: Sendable {
                 if host == nil { host = HTTPSyntax.string(value) }
             case .contentLength:
                 if let contentLength, !wroteLength {
-                    out.append(.contentLength, String(contentLength))
+                    out.append("Content-Length", String(contentLength))
                     wroteLength = true
                 }
                 return

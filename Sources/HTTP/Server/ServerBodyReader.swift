@@ -6,7 +6,9 @@ import HTTPTypes
 /// connection closed.
 final class ServerBodyReader: @unchecked Sendable {
     private let connection: ServerConnection
-    private let head: RequestHead
+    // Only what reading needs from the head (a copy of the whole head is a dozen retains).
+    private let framing: BodyFraming
+    private let expectsContinue: Bool
     private(set) var isFinished: Bool
     private(set) var bytesRead = 0
     private var continueSent = false
@@ -16,7 +18,8 @@ final class ServerBodyReader: @unchecked Sendable {
 
     init(connection: ServerConnection, head: RequestHead) {
         self.connection = connection
-        self.head = head
+        self.framing = head.framing
+        self.expectsContinue = head.expectsContinue
         // A request without a body is done at once (its `.end` event is skipped, not produced).
         isFinished = connection.parser.skipEmptyBody()
     }
@@ -57,7 +60,7 @@ final class ServerBodyReader: @unchecked Sendable {
                     throw HTTPParseError(status: .badRequest, reason: "request body framing lost")
                 }
             }
-            if head.expectsContinue && !continueSent {
+            if expectsContinue && !continueSent {
                 continueSent = true
                 try await connection.channel.write(Self.continueLine)
             }
@@ -75,9 +78,9 @@ final class ServerBodyReader: @unchecked Sendable {
     /// Whether the unread rest of the body may be drained to keep the connection: never when the
     /// client still waits for 100 Continue (it may not send the body at all), never past `limit`.
     func canDrain(limit: Int) -> Bool {
-        if isFinished || head.framing == .none { return true }
-        if head.expectsContinue && !continueSent { return false }
-        if case .contentLength(let length) = head.framing { return length - bytesRead <= limit }
+        if isFinished || framing == .none { return true }
+        if expectsContinue && !continueSent { return false }
+        if case .contentLength(let length) = framing { return length - bytesRead <= limit }
         return true
     }
 
