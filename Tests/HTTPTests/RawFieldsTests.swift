@@ -1,3 +1,4 @@
+import Foundation
 import HTTPTypes
 import Testing
 @testable import HTTP
@@ -101,7 +102,9 @@ struct RawFieldsTests {
         var generator = SystemRandomNumberGenerator()
         for _ in 0..<400 {
             let picked = (0..<Int.random(in: 1...9, using: &generator)).map { _ in pool.randomElement(using: &generator)! }
-            let raw = try rawFields(picked.map { $0.line + "\r\n" }.joined())
+            // Some inputs written loosely (no space after the colon) so both parse paths are exercised.
+            let loose = Bool.random(using: &generator)
+            let raw = try rawFields(picked.map { (loose ? $0.line.replacingOccurrences(of: ": ", with: ":") : $0.line) + "\r\n" }.joined())
             let kept = picked.filter { !$0.dropped }.map(\.line)
             let out = raw.forwardable()
             #expect(text(out) == kept.map { $0 + "\r\n" }.joined(), "\(picked.map(\.line))")
@@ -114,6 +117,30 @@ struct RawFieldsTests {
             extended.append(HTTPField.Name("Connection")!, "close")
             #expect(text(extended.forwardable()) == kept.map { $0 + "\r\n" }.joined() + "X-Z: z\r\n")
         }
+    }
+
+    @Test("lines already in normal form are taken as a block; any other line makes every line normalised")
+    func normalFormBlock() throws {
+        let cases: [(String, String)] = [
+            ("A: 1\r\nB: 2\r\n", "A: 1\r\nB: 2\r\n"),
+            ("A:1\r\nB: 2\r\n", "A: 1\r\nB: 2\r\n"),
+            ("A: 1 \r\nB: 2\r\n", "A: 1\r\nB: 2\r\n"),
+            ("A: 1\r\nB:  2\r\n", "A: 1\r\nB: 2\r\n"),
+            ("A: 1\nB: 2\n", "A: 1\r\nB: 2\r\n"),
+            ("A: \r\nB:\r\n", "A: \r\nB: \r\n"),
+            ("A: \r\n", "A: \r\n"),
+            ("A:\t1\r\n", "A: 1\r\n"),
+            ("Content-Length: 3\r\nConnection: keep-alive\r\nDate: d\r\n", "Content-Length: 3\r\nConnection: keep-alive\r\nDate: d\r\n"),
+        ]
+        for (input, expected) in cases {
+            let raw = try rawFields(input)
+            #expect(text(raw) == expected, "\(input)")
+            #expect(raw.count == expected.components(separatedBy: "\r\n").count - 1)
+        }
+        let block = try rawFields("Content-Length: 3\r\nConnection: keep-alive\r\nDate: d\r\nX: y\r\n")
+        #expect(text(block.forwardable()) == "Date: d\r\nX: y\r\n" && block.forwardable().hasDate)
+        let lineByLine = try rawFields("Content-Length: 3\r\nConnection:keep-alive\r\nDate: d\r\nX: y\r\n")
+        #expect(text(lineByLine.forwardable()) == "Date: d\r\nX: y\r\n")
     }
 
     @Test("field values are checked eight bytes at a time exactly as byte by byte")

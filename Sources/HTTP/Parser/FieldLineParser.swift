@@ -9,15 +9,41 @@ enum FieldLineParser {
     }
 
     /// Parses field lines up to the final empty line into `raw`, noting framing facts in `framing`:
-    /// the same checks as `parse(_:into:)`, without building an `HTTPField` per line.
+    /// the same checks as `parse(_:into:)`, without building an `HTTPField` per line. When every
+    /// line is already `Name: value\r\n` (one space, nothing to trim, CRLF), as nearly every sender
+    /// writes them, the block is taken with one copy instead of line by line.
+    ///
+    /// When every line is already `Name: value\r\n` (one space, no trailing whitespace, CRLF), as
+    /// nearly every sender writes them, the block is taken with one copy instead of line by line.
     static func parse(_ bytes: UnsafeRawBufferPointer, into raw: inout RawFields,
                       framing: inout FramingFields) throws(HTTPParseError) {
-        raw.reserveCapacity(bytes.count)
+        guard let base = bytes.baseAddress else { return }
+        var normal = true
+        var end = 0  // where the last line's CRLF ends: the block to adopt
+        var noted = RawFields()
         try forEachLine(bytes) { (line) throws(HTTPParseError) in
             let (name, value, _) = try validate(line)
             let known = KnownField(name)
             framing.add(known, value: value)
-            raw.appendValidated(name: name, value: value, known: known)
+            guard normal else { return }
+            let lineStart = line.baseAddress! - base
+            let lineEnd = lineStart + line.count
+            // `Name: value` with exactly one space and nothing trimmed, then CRLF.
+            normal = line.count >= name.count + 2 && line[name.count + 1] == HTTPSyntax.sp
+                && value.count == line.count - name.count - 2
+                && lineEnd + 1 < bytes.count && bytes[lineEnd] == HTTPSyntax.cr
+            if normal { noted.noteNormalised(known, value: value, line: lineStart..<(lineEnd + 2)) }
+            end = lineEnd + 2
+        }
+        if normal {
+            noted.adoptNormalised(UnsafeRawBufferPointer(rebasing: bytes[0..<end]))
+            raw = noted
+            return
+        }
+        raw.reserveCapacity(bytes.count)
+        try forEachLine(bytes) { (line) throws(HTTPParseError) in
+            let (name, value, _) = try validate(line)
+            raw.appendValidated(name: name, value: value, known: KnownField(name))
         }
     }
 

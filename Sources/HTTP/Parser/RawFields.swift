@@ -93,12 +93,30 @@ public struct RawFields: Sendable {
         if !skips.isEmpty { materialize() }
         let start = storage.count
         appendLine(name: name, value: value)
+        note(known, value: value, line: start..<storage.count)
+    }
+
+    /// Counts a line already in `storage` at `line` and notes what it is.
+    private mutating func note(_ known: KnownField, value: UnsafeRawBufferPointer, line: Range<Int>) {
         count += 1
         if known == .other { return }
         let kind = Self.kind(of: known)
         kinds.insert(kind)
-        if kind.contains(.hopByHop) || kind.contains(.contentLength) { noteDroppable(start..<storage.count) }
+        if kind.contains(.hopByHop) || kind.contains(.contentLength) { noteDroppable(line) }
         if known == .connection, Self.namesFields(value) { kinds.insert(.connectionNamesFields) }
+    }
+
+    /// The parser's fast path for lines already in normal form (`Name: value\r\n`, validated): each
+    /// line is noted where it lies in the block (`noteNormalised`), then the block is taken with one
+    /// copy (`adoptNormalised`). Starts from empty fields; a parser that finds a line not in normal
+    /// form starts over with `RawFields()` and appends line by line.
+    mutating func noteNormalised(_ known: KnownField, value: UnsafeRawBufferPointer, line: Range<Int>) {
+        note(known, value: value, line: line)
+    }
+
+    mutating func adoptNormalised(_ block: UnsafeRawBufferPointer) {
+        precondition(storage.isEmpty && skips.isEmpty, "adoptNormalised starts from empty fields")
+        storage = Array(block)
     }
 
     private mutating func noteDroppable(_ line: Range<Int>) {
