@@ -14,26 +14,21 @@ func registerProxyAPI(into router: inout Router<APIEndpoint>) {
 }
 
 enum ProxyEndpoints {
-    static let paginationMediaType = "application/jupyterhub-pagination+json"
-    static let defaultLimit = 50
-    static let maxLimit = 200
-
     static func get(_ request: APIRequest) async throws -> HTTPServerResponse {
         try await request.authorize(.proxy)
-        let paginated = request.header(.accept)?.split(separator: ",").contains {
-            $0.split(separator: ";").first?.trimmingCharacters(in: .whitespaces) == paginationMediaType
-        } ?? false
-        let (offset, limit) = try pageBounds(request.query, paginated: paginated)
+        let page = try request.pagination()
         let all = try await routes(request.hub)
         let keys = all.keys.sorted()
-        let page = offset == 0 && keys.count < limit ? keys[...] : keys.dropFirst(offset).prefix(limit)
-        var w = JSONWriter(capacity: 128 * page.count + 64)
-        if paginated {
+        let slice = page.offset == 0 && keys.count < page.limit ? keys[...] : keys.dropFirst(page.offset).prefix(page.limit)
+        var w = JSONWriter(capacity: 128 * slice.count + 64)
+        // Unlike the other lists, the routes are an object keyed by routespec (as JupyterHub's proxy client
+        // returns them), inside `items` when paginated.
+        if page.envelope {
             w.beginObject()
             w.key("items")
         }
         w.beginObject()
-        for spec in page {
+        for spec in slice {
             guard let route = all[spec] else { continue }
             w.key(spec.path)
             w.beginObject()
@@ -43,23 +38,11 @@ enum ProxyEndpoints {
             w.endObject()
         }
         w.endObject()
-        if paginated {
+        if page.envelope {
             w.key("_pagination")
-            w.beginObject()
-            w.key("offset"); w.int(offset)
-            w.key("limit"); w.int(limit)
-            w.key("total"); w.int(keys.count)
-            w.key("next")
-            if offset + limit < keys.count {
-                w.beginObject()
-                w.key("offset"); w.int(offset + limit)
-                w.key("limit"); w.int(limit)
-                w.key("url"); w.string(nextURL(request, offset: offset + limit, limit: limit))
-                w.endObject()
-            } else {
-                w.null()
+            PaginationMeta.write(offset: page.offset, limit: page.limit, total: keys.count, to: &w) {
+                page.nextURL(request, offset: $0)
             }
-            w.endObject()
             w.endObject()
         }
         return .json(w)
@@ -108,31 +91,5 @@ enum ProxyEndpoints {
         guard let value = members[key] else { return nil }
         guard case .string(let text) = value else { throw HubError.badRequest("\(key) must be a string") }
         return text
-    }
-
-    /// `offset` (absolute value, default 0) and `limit` (default 50 with the pagination header, else 200;
-    /// clamped to 1…200); non-integers → 400, as JupyterHub's `get_api_pagination`.
-    static func pageBounds(_ query: QueryParameters, paginated: Bool) throws(HubError) -> (Int, Int) {
-        func integer(_ name: String, default value: Int) throws(HubError) -> Int {
-            guard let text = query[name] else { return value }
-            guard let number = Int(text.trimmingCharacters(in: .whitespaces)), number != .min else {
-                throw HubError.badRequest("Invalid argument type, offset and limit must be integers")
-            }
-            return abs(number)
-        }
-        let offset = try integer("offset", default: 0)
-        let limit = min(maxLimit, max(1, try integer("limit", default: paginated ? defaultLimit : maxLimit)))
-        return (offset, limit)
-    }
-
-    /// The absolute URL of the next page: this request's URL with `offset` and `limit` replaced.
-    static func nextURL(_ request: APIRequest, offset: Int, limit: Int) -> String {
-        let scheme = request.isSecure ? "https" : "http"
-        let host = request.header(HTTPField.Name("Host")!) ?? "localhost"
-        var pairs = request.query.pairs.filter { $0.name != "offset" && $0.name != "limit" }
-        pairs.append(("offset", String(offset)))
-        pairs.append(("limit", String(limit)))
-        let query = pairs.map { PercentEncoding.encode($0.name) + "=" + PercentEncoding.encode($0.value) }.joined(separator: "&")
-        return "\(scheme)://\(host)\(request.head.path)?\(query)"
     }
 }

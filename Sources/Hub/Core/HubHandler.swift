@@ -31,7 +31,9 @@ struct HubHandler: HTTPHandler {
         let isAPI = path == apiRoot || path.hasPrefix(hub.apiRootSlash)
 
         if isAPI {
-            (response, user, handlerName) = await api(request, relativePath: path.dropFirst(apiRoot.count), ip: ip)
+            // By UTF-8 length: the root is a prefix of the path, and counting Characters walks both strings.
+            let relative = Substring(path.utf8.dropFirst(apiRoot.utf8.count))
+            (response, user, handlerName) = await api(request, relativePath: relative, ip: ip)
             quiet = handlerName == BuiltinHandlerNames.health
         } else if path == hub.healthPath {
             response = HTTPServerResponse(status: .ok)
