@@ -34,7 +34,7 @@ struct UsersListTests {
             for i in 0..<6 { try await h.createUser("user\(i)") }
             let t = try await h.token(for: "root")
             let r = try await h.request(.get, "/hub/api/users?name_filter=user&limit=2&offset=1&include_stopped_servers",
-                                        token: t, headers: [.accept: "application/json, \(APIPagination.mediaType)", .init("Host")!: "hub.example:8081"])
+                                        token: t, headers: [.accept: "application/json, \(PageParameters.mediaType)", .init("Host")!: "hub.example:8081"])
             #expect(r.status == 200)
             let body = try #require(r.json)
             #expect(body["items"]?.names == ["user1", "user2"])

@@ -23,7 +23,7 @@ extension HubHarness {
 
     /// `GET` with the pagination `Accept` header.
     func paged(_ target: String, token: String) async throws -> HarnessResponse {
-        try await request(.get, target, token: token, headers: [.accept: APIPagination.mediaType])
+        try await request(.get, target, token: token, headers: [.accept: PageParameters.mediaType])
     }
 }
 

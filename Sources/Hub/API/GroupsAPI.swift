@@ -34,7 +34,7 @@ enum GroupsAPI {
         let page = try request.pagination()
         var only: Set<String>? = nil
         if case .only(let targets) = access { only = targets.groups }
-        let result = try await request.hub.store.groups(named: only, page: PageRequest(offset: page.offset, limit: page.limit))
+        let result = try await request.hub.store.groups(named: only, page: page.pageRequest)
         let details = try await Self.details(of: result.items, store: request.hub.store)
         let models = request.models()
         return page.response(total: result.total, request: request) { w in

@@ -69,7 +69,7 @@ enum OAuthAPI {
     static func authorize(_ request: APIRequest) async throws -> HTTPServerResponse {
         let hub = request.hub
         guard let identity = request.identity else {
-            let location = hub.hubPrefix + "login?next=" + SharePaging.formEncode(request.head.target)
+            let location = hub.hubPrefix + "login?next=" + PaginationMeta.formEncode(request.head.target)
             return HTTPServerResponse(status: .found, headers: [.location: location], body: .empty)
         }
         switch try await hub.decideOAuthAuthorization(OAuthAuthorizeRequest(query: request.query), identity: identity) {

@@ -37,7 +37,7 @@ enum ShareCodesAPI {
     /// `GET /share-codes/{owner}`: unexpired codes of all of the owner's servers.
     static func listOwner(_ request: APIRequest, owner: String) async throws -> HTTPServerResponse {
         try await request.authorize(.readShares, on: .user(owner))
-        let paging = try SharePaging(request)
+        let paging = try request.pagination(alwaysEnveloped: true)
         guard let user = try await request.hub.store.user(named: owner) else { throw HubError.notFound() }
         let page = try await request.hub.store.shareCodeDetails(.owner(user.id), page: paging.pageRequest)
         return .json(envelope(page.items, total: page.total, paging, request))
@@ -46,7 +46,7 @@ enum ShareCodesAPI {
     /// `GET /share-codes/{owner}/{server_name}`: unexpired codes of one server.
     static func list(_ request: APIRequest, owner: String, server: String) async throws -> HTTPServerResponse {
         try await request.authorize(.readShares, on: .server(ServerRef(user: owner, name: server)))
-        let paging = try SharePaging(request)
+        let paging = try request.pagination(alwaysEnveloped: true)
         let target: SharedServer
         do {
             target = try await request.hub.sharedServer(owner: owner, name: server)
@@ -122,8 +122,10 @@ enum ShareCodesAPI {
         return digits.isEmpty ? nil : Int64(digits)
     }
 
-    static func envelope(_ items: [ShareCodeDetail], total: Int, _ paging: SharePaging, _ request: APIRequest) -> JSONWriter {
+    static func envelope(_ items: [ShareCodeDetail], total: Int, _ paging: PageParameters, _ request: APIRequest) -> JSONWriter {
         let models = ShareModels(hub: request.hub)
-        return paging.envelope(items, total: total, request: request) { detail, w in models.writeShareCode(detail, to: &w) }
+        var w = JSONWriter(capacity: 256 + items.count * 256)
+        paging.write(total: total, request: request, to: &w) { w in for detail in items { models.writeShareCode(detail, to: &w) } }
+        return w
     }
 }

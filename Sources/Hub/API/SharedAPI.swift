@@ -41,7 +41,7 @@ enum SharedAPI {
     /// `GET /users/{name}/shared` (`read:users:shares`): shares granted to the user directly or via a group.
     static func listForUser(_ request: APIRequest, name: String) async throws -> HTTPServerResponse {
         try await request.authorize(.readUsersShares, on: .user(name))
-        let paging = try SharePaging(request)
+        let paging = try request.pagination(alwaysEnveloped: true)
         guard let user = try await request.hub.store.user(named: name) else { throw HubError.notFound("No such user: \(name)") }
         let page = try await request.hub.store.shareDetails(.grantedToUser(user.id, viaGroups: true), page: paging.pageRequest)
         return .json(SharesAPI.envelope(page.items, total: page.total, paging, request))
@@ -50,7 +50,7 @@ enum SharedAPI {
     /// `GET /groups/{name}/shared` (`read:groups:shares`).
     static func listForGroup(_ request: APIRequest, name: String) async throws -> HTTPServerResponse {
         try await request.authorize(.readGroupsShares, on: .group(name))
-        let paging = try SharePaging(request)
+        let paging = try request.pagination(alwaysEnveloped: true)
         guard let group = try await request.hub.store.group(named: name) else { throw HubError.notFound("No such group: \(name)") }
         let page = try await request.hub.store.shareDetails(.grantedToGroup(group.id), page: paging.pageRequest)
         return .json(SharesAPI.envelope(page.items, total: page.total, paging, request))

@@ -35,7 +35,7 @@ enum SharesAPI {
     /// `GET /shares/{owner}`: shares of every server `owner` has (`read:shares` on the owner).
     static func listOwner(_ request: APIRequest, owner: String) async throws -> HTTPServerResponse {
         try await request.authorize(.readShares, on: .user(owner))
-        let paging = try SharePaging(request)
+        let paging = try request.pagination(alwaysEnveloped: true)
         guard let user = try await request.hub.store.user(named: owner) else { throw HubError.notFound() }
         let page = try await request.hub.store.shareDetails(.owner(user.id), page: paging.pageRequest)
         return .json(envelope(page.items, total: page.total, paging, request))
@@ -45,7 +45,7 @@ enum SharesAPI {
     static func list(_ request: APIRequest, owner: String, server: String) async throws -> HTTPServerResponse {
         let ref = ServerRef(user: owner, name: server)
         try await request.authorize(.readShares, on: .server(ref))
-        let paging = try SharePaging(request)
+        let paging = try request.pagination(alwaysEnveloped: true)
         let target: SharedServer
         do {
             target = try await request.hub.sharedServer(owner: owner, name: server)
@@ -107,9 +107,11 @@ enum SharesAPI {
         return .empty(.noContent)
     }
 
-    static func envelope(_ items: [ShareDetail], total: Int, _ paging: SharePaging, _ request: APIRequest) -> JSONWriter {
+    static func envelope(_ items: [ShareDetail], total: Int, _ paging: PageParameters, _ request: APIRequest) -> JSONWriter {
         let models = ShareModels(hub: request.hub)
-        return paging.envelope(items, total: total, request: request) { detail, w in models.writeShare(detail, to: &w) }
+        var w = JSONWriter(capacity: 256 + items.count * 256)
+        paging.write(total: total, request: request, to: &w) { w in for detail in items { models.writeShare(detail, to: &w) } }
+        return w
     }
 }
 

@@ -20,12 +20,12 @@ func registerUsersAPI(into router: inout Router<APIEndpoint>) {
 @Sendable
 private func listUsers(_ request: APIRequest) async throws -> HTTPServerResponse {
     let access = try request.listAccess(.listUsers, filterableBy: [.user, .group])
-    let pagination = try APIPagination(request)
+    let pagination = try request.pagination()
     let query = try UserListQuery(request.query)
     var subset: UserSubset? = nil
     if case .only(let targets) = access { subset = UserSubset(names: targets.users, groups: targets.groups) }
     let hub = request.hub
-    let page = try await hub.store.userViews(matching: query.storeQuery(subset: subset), page: pagination.page)
+    let page = try await hub.store.userViews(matching: query.storeQuery(subset: subset), page: pagination.pageRequest)
     let snapshots = hub.snapshots(page.items, includeStoppedServers: query.includeStoppedServers)
     let models = request.models()
     var w = JSONWriter(capacity: 128 + 640 * snapshots.count)

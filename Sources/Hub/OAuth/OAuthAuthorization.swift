@@ -182,7 +182,7 @@ extension Hub {
 
     /// `uri` with `params` appended to its query (form-encoded), before any fragment.
     static func addingQuery(_ params: [(String, String)], to uri: String) -> String {
-        let encoded = params.map { SharePaging.formEncode($0.0) + "=" + SharePaging.formEncode($0.1) }.joined(separator: "&")
+        let encoded = params.map { PaginationMeta.formEncode($0.0) + "=" + PaginationMeta.formEncode($0.1) }.joined(separator: "&")
         var base = Substring(uri)
         var fragment = ""
         if let hash = base.firstIndex(of: "#") { fragment = String(base[hash...]); base = base[..<hash] }
