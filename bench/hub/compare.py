@@ -147,6 +147,14 @@ def main(path):
     pm = pr["rss_mib"] if pr else None
     add("RSS idle, 10k users, 1k running", fmt(jm, " MiB") + jm_mark, fmt(pm, " MiB"),
         fmt(jm / pm if jm and pm else None, "x"), "<= 16 MiB", None if pm is None else pm <= 16)
+    # The same processes split: anonymous memory (what the hub itself allocates, what grows with users)
+    # and file-backed pages (the mapped binary and libraries, shared with the page cache).
+    if jr or pr:
+        for key, what in (("rss_anon_mib", "anonymous"), ("rss_file_mib", "file-backed")):
+            ja, pa = (jr or {}).get(key), (pr or {}).get(key)
+            if ja is not None or pa is not None:
+                add(f"  of which {what}", fmt(ja, " MiB"), fmt(pa, " MiB"),
+                    fmt(ja / pa if ja and pa else None, "x"), "(info)", None)
     for note, label in (("RSS idle, 1k users, before load", "before load"),
                         ("RSS idle, 10k, after seeding+spawns", "hub up since seeding")):
         j, p = last_rss(rows, JH, label), last_rss(rows, PH, label)
