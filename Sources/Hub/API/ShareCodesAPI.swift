@@ -47,11 +47,7 @@ enum ShareCodesAPI {
     static func list(_ request: APIRequest, owner: String, server: String) async throws -> HTTPServerResponse {
         try await request.authorize(.readShares, on: .server(ServerRef(user: owner, name: server)))
         let paging = try request.pagination(alwaysEnveloped: true)
-        let target: SharedServer
-        do {
-            target = try await request.hub.sharedServer(owner: owner, name: server)
-        } catch let error as HubError where server.isEmpty && error.status == .notFound {
-            guard try await request.hub.store.user(named: owner) != nil else { throw error }
+        guard let target = try await request.hub.listedSharedServer(owner: owner, name: server) else {
             return .json(envelope([], total: 0, paging, request))
         }
         let page = try await request.hub.store.shareCodeDetails(.server(target.server.id), page: paging.pageRequest)

@@ -46,12 +46,7 @@ enum SharesAPI {
         let ref = ServerRef(user: owner, name: server)
         try await request.authorize(.readShares, on: .server(ref))
         let paging = try request.pagination(alwaysEnveloped: true)
-        let target: SharedServer
-        do {
-            target = try await request.hub.sharedServer(owner: owner, name: server)
-        } catch let error as HubError where server.isEmpty && error.status == .notFound {
-            // A default server without a row yet has no shares; only a missing owner is 404.
-            guard try await request.hub.store.user(named: owner) != nil else { throw error }
+        guard let target = try await request.hub.listedSharedServer(owner: owner, name: server) else {
             return .json(envelope([], total: 0, paging, request))
         }
         let page = try await request.hub.store.shareDetails(.server(target.server.id), page: paging.pageRequest)

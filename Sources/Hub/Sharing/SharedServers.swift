@@ -33,6 +33,19 @@ extension Hub {
     }
 }
 
+extension Hub {
+    /// The server a list of its shares or share codes names, or nil for an owner's default server that has
+    /// no row yet (nothing shared: an empty list, not 404); a missing owner or named server is 404.
+    func listedSharedServer(owner: String, name: String) async throws -> SharedServer? {
+        do {
+            return try await sharedServer(owner: owner, name: name)
+        } catch let error as HubError where name.isEmpty && error.status == .notFound {
+            guard try await store.user(named: owner) != nil else { throw error }
+            return nil
+        }
+    }
+}
+
 /// Scope lists granted by shares and share codes.
 enum ShareScopes {
     /// What a share grants when no scopes are given: access to the server.
