@@ -80,7 +80,7 @@ public struct RequestHead: Sendable {
         let given = givenHeaders.isEmpty ? nil : givenHeaders.value(name)
         guard let lines = rawFields?.value(name) else { return given }
         guard let given else { return lines }
-        return given + (name == .cookie ? "; " : ", ") + lines
+        return given + name.combiningSeparator + lines
     }
 
     /// Whether a field named `name` is present.

@@ -53,18 +53,15 @@ enum ForwardedHeaders {
         fields.contains { $0.name.canonicalName.utf8.count == 10 && $0.name == .connection }
     }
 
-    /// The fields for the upstream request. With `framing`, the body-framing field is set to match
+    /// The fields for the upstream request. The body-framing field is set to match
     /// how the body will be sent (Content-Length kept in place, `Transfer-Encoding: chunked`
     /// appended, neither for no body), and `defaultHost` is added when the client sent no Host.
     /// One pass over the client's fields: no look-ups by name on the per-request path.
     static func request(from head: RequestHead, remoteHost: String, isTLS: Bool, xForward: Bool,
                         customHeaders: [(name: HTTPField.Name, value: String)],
-                        framing: BodyFraming? = nil, defaultHost: @autoclosure () -> String? = nil) -> HTTPFields {
-        var out = HTTPFields()
-        out.reserveCapacity((head.receivedFields?.count ?? head.headers.count) + 7)
-        let (host, hasForwardedFields, wroteContentLength) = forwardClientFields(
-            head, framing: framing, contentLength: { out.append(HTTPField(name: .contentLength, value: String($0))) },
-            keep: { out.append($0) })
+                        framing: BodyFraming = .none, defaultHost: @autoclosure () -> String? = nil) -> HTTPFields {
+        let (client, host, hasForwardedFields, wroteContentLength) = clientFields(head, framing: framing)
+        var out = client.fields
         if head.isUpgrade {
             out.append(HTTPField(name: .connection, value: "upgrade"))
         }
@@ -85,13 +82,11 @@ enum ForwardedHeaders {
             }
         }
         for (name, value) in customHeaders { out[name] = value }
-        if let framing {
-            switch framing {
-            case .chunked: out[.transferEncoding] = "chunked"
-            case .contentLength(let length):
-                if !wroteContentLength || !customHeaders.isEmpty { out[.contentLength] = String(length) }
-            case .none, .untilClose: if !customHeaders.isEmpty { out[.contentLength] = nil }
-            }
+        switch framing {
+        case .chunked: out[.transferEncoding] = "chunked"
+        case .contentLength(let length):
+            if !wroteContentLength || !customHeaders.isEmpty { out[.contentLength] = String(length) }
+        case .none, .untilClose: if !customHeaders.isEmpty { out[.contentLength] = nil }
         }
         if host == nil, out[ForwardedHeaders.host] == nil, let defaultHost = defaultHost() { out[ForwardedHeaders.host] = defaultHost }
         return out
@@ -103,22 +98,9 @@ enum ForwardedHeaders {
     /// with custom headers use `request(...)` as well. Tests hold the two to the same output.
     static func requestRaw(from head: RequestHead, remoteHost: String, isTLS: Bool, xForward: Bool,
                            framing: BodyFraming, defaultHost: @autoclosure () -> String?) -> RawFields? {
-        var out: RawFields
-        let host: String?, hasForwardedFields: Bool, wroteContentLength: Bool
-        var length: Int? = nil
-        if case .contentLength(let n) = framing { length = n }
-        if let received = head.receivedFields {
-            // A parsed request: its lines are copied as received, minus the connection-specific ones.
-            (out, host, hasForwardedFields, wroteContentLength) = received.forwardableRequest(
-                keepUpgrade: head.isUpgrade, contentLength: length)
-        } else {
-            var built = RawFields()
-            built.reserveCapacity(256)
-            (host, hasForwardedFields, wroteContentLength) = forwardClientFields(
-                head, framing: framing, contentLength: { built.append(.contentLength, String($0)) }, keep: { built.append($0) })
-            out = built
-        }
+        let (client, host, hasForwardedFields, wroteContentLength) = clientFields(head, framing: framing)
         if hasForwardedFields { return nil }
+        var out = client
         // Names as written by CHP (http-proxy), from static strings: no String per name.
         if head.isUpgrade { out.append("Connection", "upgrade") }
         if xForward {
@@ -137,42 +119,18 @@ enum ForwardedHeaders {
         return out
     }
 
-    /// The one pass over the client's fields both builders share: hop-by-hop fields and those the
-    /// Connection field names are dropped (an upgrade keeps Upgrade so the upstream can switch),
-    /// Content-Length is replaced by the framing actually used (copies collapse into one), every
-    /// other field goes to `keep` in order. Returns the first Host value, whether the client sent
-    /// X-Forwarded-* fields, and whether `contentLength` was called.
-    @inline(__always)
-    private static func forwardClientFields(_ head: RequestHead, framing: BodyFraming?, contentLength: (Int) -> Void,
-                                            keep: (HTTPField) -> Void) -> (host: String?, hasForwarded: Bool, wroteLength: Bool) {
-        let fields = head.headers  // built once (a parsed head builds it on every read)
-        let extra = hasConnectionField(fields) ? connectionTokens(fields) : []
-        var host: String?
-        var hasForwarded = false
-        var wroteLength = false
-        for field in fields {
-            let lower = field.name.canonicalName
-            if isHopByHop(lower) || (!extra.isEmpty && extra.contains(lower)) {
-                if head.isUpgrade, lower == "upgrade" { keep(field) }
-                continue
-            }
-            switch lower.utf8.count {
-            case 4 where lower == "host":
-                if host == nil { host = field.value }
-            case 14 where framing != nil && lower == "content-length":
-                if case .contentLength(let length)? = framing, !wroteLength {
-                    contentLength(length)
-                    wroteLength = true
-                }
-                continue
-            case 15...:
-                if !hasForwarded && lower.hasPrefix("x-forwarded-") { hasForwarded = true }
-            default:
-                break
-            }
-            keep(field)
-        }
-        return (host, hasForwarded, wroteLength)
+    /// The client's fields as both builders forward them (`RawFields.forwardableRequest`): a parsed
+    /// head's lines as received, any other head's fields written as lines first. Connection-specific
+    /// fields and those Connection names are dropped (an upgrade keeps Upgrade), Content-Length is
+    /// replaced by the framing actually used. Also the first Host value, whether the client sent
+    /// X-Forwarded-* fields, and whether Content-Length was written.
+    private static func clientFields(_ head: RequestHead, framing: BodyFraming)
+        -> (fields: RawFields, host: String?, hasForwardedFields: Bool, wroteContentLength: Bool)
+    {
+        var length: Int? = nil
+        if case .contentLength(let n) = framing { length = n }
+        let lines = head.receivedFields ?? RawFields(head.headers)
+        return lines.forwardableRequest(keepUpgrade: head.isUpgrade, contentLength: length)
     }
 
     /// Appends to an existing X-Forwarded value with `,` (as http-proxy does) or adds the field.

@@ -12,9 +12,6 @@ enum FieldLineParser {
     /// the same checks as `parse(_:into:)`, without building an `HTTPField` per line. When every
     /// line is already `Name: value\r\n` (one space, nothing to trim, CRLF), as nearly every sender
     /// writes them, the block is taken with one copy instead of line by line.
-    ///
-    /// When every line is already `Name: value\r\n` (one space, no trailing whitespace, CRLF), as
-    /// nearly every sender writes them, the block is taken with one copy instead of line by line.
     static func parse(_ bytes: UnsafeRawBufferPointer, into raw: inout RawFields,
                       framing: inout FramingFields) throws(HTTPParseError) {
         guard let base = bytes.baseAddress else { return }
@@ -32,7 +29,7 @@ enum FieldLineParser {
             normal = line.count >= name.count + 2 && line[name.count + 1] == HTTPSyntax.sp
                 && value.count == line.count - name.count - 2
                 && lineEnd + 1 < bytes.count && bytes[lineEnd] == HTTPSyntax.cr
-            if normal { noted.noteNormalised(known, value: value, line: lineStart..<(lineEnd + 2)) }
+            if normal { noted.note(known, value: value, line: lineStart..<(lineEnd + 2)) }
             end = lineEnd + 2
         }
         if normal {

@@ -12,7 +12,7 @@ extension HTTPFields {
         var result: String? = nil
         for field in self where field.name.canonicalName == canonical {
             if let earlier = result {
-                result = earlier + (name == .cookie ? "; " : ", ") + field.value
+                result = earlier + name.combiningSeparator + field.value
             } else {
                 result = field.value
             }
@@ -24,4 +24,9 @@ extension HTTPFields {
     public mutating func appendIfAbsent(_ field: HTTPField) {
         if !contains(field.name) { append(field) }
     }
+}
+
+extension HTTPField.Name {
+    /// How several fields of this name read as one value: "; " for Cookie, ", " for every other (RFC 9110 §5.3).
+    public var combiningSeparator: String { self == .cookie ? "; " : ", " }
 }

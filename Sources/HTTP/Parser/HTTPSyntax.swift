@@ -119,7 +119,7 @@ enum HTTPSyntax {
     /// A string made of exactly these bytes: UTF-8 when valid, otherwise ISO Latin 1 (obs-text) so no byte is lost.
     static func string(_ bytes: UnsafeRawBufferPointer) -> String {
         // ASCII (nearly every value) needs no UTF-8 validation, which costs ~1,000 instructions here.
-        if scanFieldValue(bytes) == (true, false) || bytes.isEmpty { return String(decoding: bytes, as: UTF8.self) }
+        if scanFieldValue(bytes) == (true, false) { return String(decoding: bytes, as: UTF8.self) }
         if let utf8 = String(validating: bytes, as: UTF8.self) { return utf8 }
         return String(String.UnicodeScalarView(bytes.map { Unicode.Scalar($0) }))
     }

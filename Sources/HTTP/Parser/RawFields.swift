@@ -73,6 +73,11 @@ public struct RawFields: Sendable {
 
     public init() {}
 
+    /// The lines of `fields` (HTTPTypes has validated them), in order.
+    public init(_ fields: HTTPFields) {
+        for field in fields { append(field) }
+    }
+
     public var isEmpty: Bool { count == 0 }
     /// A `Date` field is present.
     public var hasDate: Bool { kinds.contains(.date) }
@@ -97,7 +102,12 @@ public struct RawFields: Sendable {
     }
 
     /// Counts a line already in `storage` at `line` and notes what it is.
-    private mutating func note(_ known: KnownField, value: UnsafeRawBufferPointer, line: Range<Int>) {
+    ///
+    /// Also the parser's fast path for lines already in normal form (`Name: value\r\n`, validated):
+    /// each line is noted where it lies in the block, then the block is taken with one copy
+    /// (`adoptNormalised`). It starts from empty fields; a parser that finds a line not in normal form
+    /// starts over with `RawFields()` and appends line by line.
+    mutating func note(_ known: KnownField, value: UnsafeRawBufferPointer, line: Range<Int>) {
         count += 1
         if known == .other { return }
         let kind = Self.kind(of: known)
@@ -106,14 +116,7 @@ public struct RawFields: Sendable {
         if known == .connection, Self.namesFields(value) { kinds.insert(.connectionNamesFields) }
     }
 
-    /// The parser's fast path for lines already in normal form (`Name: value\r\n`, validated): each
-    /// line is noted where it lies in the block (`noteNormalised`), then the block is taken with one
-    /// copy (`adoptNormalised`). Starts from empty fields; a parser that finds a line not in normal
-    /// form starts over with `RawFields()` and appends line by line.
-    mutating func noteNormalised(_ known: KnownField, value: UnsafeRawBufferPointer, line: Range<Int>) {
-        note(known, value: value, line: line)
-    }
-
+    /// Takes the block of lines noted with `note` (see there).
     mutating func adoptNormalised(_ block: UnsafeRawBufferPointer) {
         precondition(storage.isEmpty && skips.isEmpty, "adoptNormalised starts from empty fields")
         storage = Array(block)
@@ -166,36 +169,24 @@ public struct RawFields: Sendable {
     /// Appends `name: value`. Bytes a field value may not hold (CR, LF, NUL, other controls) become
     /// spaces, as HTTPTypes does, so no caller can split a line.
     public mutating func append(_ name: HTTPField.Name, _ value: String) {
-        var value = value
-        let legal = value.withUTF8 { bytes in bytes.allSatisfy(HTTPSyntax.isFieldValueByte) }
-        if !legal {
-            value = String(decoding: value.utf8.map { HTTPSyntax.isFieldValueByte($0) ? $0 : HTTPSyntax.sp }, as: UTF8.self)
-        }
         var rawName = name.rawName
-        rawName.withUTF8 { nameBytes in
-            value.withUTF8 { valueBytes in
-                appendValidated(name: UnsafeRawBufferPointer(nameBytes),
-                                value: HTTPSyntax.trimmingOWS(UnsafeRawBufferPointer(valueBytes)))
-            }
-        }
+        rawName.withUTF8 { appendSanitised(name: UnsafeRawBufferPointer($0), value: value) }
     }
 
-    /// Appends `name: value` for a name written in the code (a token): no String for the name.
-    /// Bytes a field value may not hold become spaces, as in `append(_:_:)`.
+    /// As `append(_:_:)`, for a name written in the code (a token): no String for the name.
     public mutating func append(_ name: StaticString, _ value: String) {
         let nameBytes = UnsafeRawBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount)
         assert(HTTPSyntax.isToken(nameBytes), "\(name) is not a field name")
+        appendSanitised(name: nameBytes, value: value)
+    }
+
+    /// Appends a line for a valid `name` and any `value`, its illegal bytes made spaces.
+    private mutating func appendSanitised(name: UnsafeRawBufferPointer, value: String) {
         var value = value
-        let clean = value.withUTF8 { bytes -> Bool in
-            let raw = UnsafeRawBufferPointer(bytes)
-            guard HTTPSyntax.scanFieldValue(raw).valid else { return false }
-            appendValidated(name: nameBytes, value: HTTPSyntax.trimmingOWS(raw))
-            return true
+        if !value.withUTF8({ HTTPSyntax.scanFieldValue(UnsafeRawBufferPointer($0)).valid }) {
+            value = String(decoding: value.utf8.map { HTTPSyntax.isFieldValueByte($0) ? $0 : HTTPSyntax.sp }, as: UTF8.self)
         }
-        if !clean {
-            let legal = String(decoding: value.utf8.map { HTTPSyntax.isFieldValueByte($0) ? $0 : HTTPSyntax.sp }, as: UTF8.self)
-            append(name, legal)
-        }
+        value.withUTF8 { appendValidated(name: name, value: HTTPSyntax.trimmingOWS(UnsafeRawBufferPointer($0))) }
     }
 
     /// Calls `body` with each field's name and value bytes, in order.
@@ -241,28 +232,28 @@ public struct RawFields: Sendable {
     /// What `fields[name]` would return (several fields joined by ", ", or "; " for Cookie), read
     /// from the lines without building `HTTPFields`.
     public func value(_ name: HTTPField.Name) -> String? {
-        var canonical = name.canonicalName  // lower case
-        let separator = name == .cookie ? "; " : ", "
-        return canonical.withUTF8 { wanted -> String? in
-            var result: String? = nil
-            forEach { lineName, value in
-                guard Self.equalsIgnoringCase(lineName, UnsafeRawBufferPointer(wanted)) else { return }
-                let text = HTTPSyntax.string(value)
-                result = result.map { $0 + separator + text } ?? text
-            }
-            return result
+        var result: String? = nil
+        forEachValue(of: name) { value in
+            let text = HTTPSyntax.string(value)
+            result = result.map { $0 + name.combiningSeparator + text } ?? text
         }
+        return result
     }
 
     /// Whether a field named `name` is present.
     public func contains(_ name: HTTPField.Name) -> Bool {
-        var canonical = name.canonicalName
-        return canonical.withUTF8 { wanted in
-            var found = false
-            forEach { lineName, _ in
-                if !found, Self.equalsIgnoringCase(lineName, UnsafeRawBufferPointer(wanted)) { found = true }
+        var found = false
+        forEachValue(of: name) { _ in found = true }
+        return found
+    }
+
+    /// Calls `body` with the value of each line named `name` (ASCII case-insensitive), in order.
+    private func forEachValue(of name: HTTPField.Name, _ body: (UnsafeRawBufferPointer) -> Void) {
+        var canonical = name.canonicalName  // lower case
+        canonical.withUTF8 { wanted in
+            forEach { lineName, value in
+                if Self.equalsIgnoringCase(lineName, UnsafeRawBufferPointer(wanted)) { body(value) }
             }
-            return found
         }
     }
 
@@ -282,8 +273,7 @@ public struct RawFields: Sendable {
         var wroteLength = false
         forEach { name, value in
             let known = KnownField(name)
-            let kind = Self.kind(of: known)
-            if kind.contains(.hopByHop) || (!named.isEmpty && named.contains(where: { Self.equalsIgnoringCase(name, $0) })) {
+            if Self.kind(of: known).contains(.hopByHop) || Self.isNamed(name, in: named) {
                 if keepUpgrade, known == .upgrade { out.appendValidated(name: name, value: value, known: known) }
                 return
             }
@@ -341,10 +331,8 @@ public struct RawFields: Sendable {
             forEach { name, value in
                 let start = name.baseAddress! - all.baseAddress!
                 let end = start + name.count + 2 + value.count + 2
-                let known = KnownField(name)
-                let kind = Self.kind(of: known)
-                if kind.contains(.hopByHop) || kind.contains(.contentLength)
-                    || (!named.isEmpty && named.contains(where: { Self.equalsIgnoringCase(name, $0) })) {
+                let kind = Self.kind(of: KnownField(name))
+                if Self.dropsFromResponse(name, kind, named: named) {
                     if !dropped.append(start..<end) { overflow = true }
                 } else {
                     keptCount += 1
@@ -363,9 +351,7 @@ public struct RawFields: Sendable {
             copy.reserveCapacity(storage.count)
             forEach { name, value in
                 let known = KnownField(name)
-                let kind = Self.kind(of: known)
-                if kind.contains(.hopByHop) || kind.contains(.contentLength)
-                    || (!named.isEmpty && named.contains(where: { Self.equalsIgnoringCase(name, $0) })) { return }
+                if Self.dropsFromResponse(name, Self.kind(of: known), named: named) { return }
                 copy.appendValidated(name: name, value: value, known: known)
             }
             return copy
@@ -385,6 +371,16 @@ public struct RawFields: Sendable {
             }
         }
         return names
+    }
+
+    /// Whether `forwardable()` leaves a response line out: connection-specific, Content-Length, or named
+    /// by a Connection field (`named`, from `connectionNamedFields()`).
+    private static func dropsFromResponse(_ name: UnsafeRawBufferPointer, _ kind: Kind, named: [[UInt8]]) -> Bool {
+        kind.contains(.hopByHop) || kind.contains(.contentLength) || isNamed(name, in: named)
+    }
+
+    private static func isNamed(_ name: UnsafeRawBufferPointer, in named: [[UInt8]]) -> Bool {
+        !named.isEmpty && named.contains { equalsIgnoringCase(name, $0) }
     }
 
     private static func isPlainConnectionOption(_ token: UnsafeRawBufferPointer) -> Bool {

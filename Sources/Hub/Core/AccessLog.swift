@@ -60,8 +60,8 @@ enum AccessLog {
         } ?? target.contains("/authorizations/")
     }
 
-    /// Writes the access line at JupyterHub's level for the status. Built in one reserved string and
-    /// skipped when the level is filtered out: every request passes here.
+    /// Writes the access line at JupyterHub's level for the status; nothing is built when the level is
+    /// filtered out (every request passes here).
     static func log(_ logger: Logger, status: Int, method: String, target: String, user: String?, ip: String,
                     elapsed: Duration, location: String?, quiet: Bool) {
         let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
@@ -71,26 +71,8 @@ enum AccessLog {
         else if status < 500 { level = .warning }
         else { level = .error }
         guard level >= logger.logLevel else { return }
-        let shownTarget = scrub(target)
-        var line = String()
-        line.reserveCapacity(shownTarget.utf8.count + ip.utf8.count + (user?.utf8.count ?? 0) + 32)
-        line += String(status)
-        line += " "
-        line += method
-        line += " "
-        line += shownTarget
-        if let location, status == 301 || status == 302 {
-            line += " -> "
-            line += scrub(location)
-        }
-        line += " ("
-        if let user { line += user }
-        line += "@"
-        line += ip
-        line += ") "
-        line += formatMilliseconds(ms)
-        line += "ms"
-        logger.log(level: level, Logger.Message(stringLiteral: line))
+        let redirect = location.map { status == 301 || status == 302 ? " -> \(scrub($0))" : "" } ?? ""
+        logger.log(level: level, "\(status) \(method) \(scrub(target))\(redirect) (\(user ?? "")@\(ip)) \(formatMilliseconds(ms))ms")
     }
 
     /// `%.2f` without Foundation's formatter.
