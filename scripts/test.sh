@@ -79,8 +79,11 @@ stop_if_failed
 # Tests that start real peers (jupyterhub-singleuser, the culler) find them on PATH.
 export PATH="$PWD/$VENV/bin:$PATH"
 run_step "swift build" "$SWIFT" build --build-tests
+# The Python suites (real JupyterHub clients, schemathesis, the crash test) drive the release binary, the one
+# `make run` and the image ship: its link differs from debug (lld, packed relocations, ordered functions).
+run_step "release build" "$SWIFT" build -c release --product pawshub --static-swift-stdlib
 stop_if_failed
-PAWSHUB_BIN="$("$SWIFT" build --show-bin-path)/pawshub"
+PAWSHUB_BIN="$("$SWIFT" build -c release --show-bin-path)/pawshub"
 export PAWSHUB_BIN
 run_step "swift test" swift_test
 run_step "pytest" pytest_suite

@@ -22,6 +22,7 @@
 #include <openssl/crypto.h>
 
 #include <zlib.h>
+// libcurl's headers are here for the Kubernetes spawner; the library is linked (Package.swift) once code calls it.
 #include <curl/curl.h>
 
 /// accept4 with flags (SOCK_NONBLOCK|SOCK_CLOEXEC); returns the fd or -1 with errno set.
