@@ -18,13 +18,13 @@ let loopModuleSettings: [SwiftSetting] = requestPathSettings + [
     .enableUpcomingFeature("NonisolatedNonsendingByDefault"),
 ]
 
-/// Release links of `pawshub` are laid out for a small resident set (the hub benchmark's idle hub with 10,000 users:
-/// 7 MiB less, 37 → 30 MiB; not linking the unused libcurl took 41 → 37). lld packs the ~90,000 relative relocations into a bitmap (`pack-relative-relocs`, DT_RELR,
-/// glibc ≥ 2.36: 2.1 MiB of `.rela.dyn` that the loader read at every start); the executable exports no symbols
-/// (the static stdlib's link arguments export 14,000 that nothing looks up, but every library symbol lookup
-/// probed); and the functions a running hub executes are placed together at the start of `.text`
-/// (`scripts/hot-functions.txt`, from `scripts/hot-functions.sh`), because the kernel maps code 64 KiB at a time
-/// around each touched page. Debug builds keep the toolchain's defaults.
+/// Release links of `pawshub` are laid out for a small resident set (the hub benchmark's idle hub with 10,000
+/// users: 37 → 30 MiB; not linking the unused libcurl took it from 41 to 37). lld packs the ~90,000 relative
+/// relocations into a bitmap (`pack-relative-relocs`, DT_RELR, glibc ≥ 2.36: 2.1 MiB of `.rela.dyn` the loader
+/// read at every start); the executable exports no symbols (the static stdlib's link arguments export 14,000
+/// that nothing looks up but every library symbol lookup probed); and the functions a running hub executes are
+/// placed together at the start of `.text` (`scripts/hot-functions.txt`, from `scripts/hot-functions.sh`),
+/// because the kernel maps code 64 KiB at a time around each touched page. Debug builds keep the defaults.
 let releaseLinkSettings: [LinkerSetting] = [
     .unsafeFlags([
         "-use-ld=lld",
