@@ -91,6 +91,8 @@ extension Store {
                 default: holders[name, default: RoleHolderIDs()].services.insert(ServiceID(id))
                 }
             }
+            // A scan of every user row: its pages are no use to the point reads that follow on this connection.
+            db.releaseMemory()
             return RoleReconciliationState(users: users, holders: holders)
         }
     }
