@@ -79,7 +79,9 @@ enum ConfigurationLoader {
     private static func parseSections(yaml: String, reader: ConfigReader) -> [String: Node] {
         let root: Node?
         do {
-            root = try Yams.compose(yaml: yaml)
+            // The basic resolver: this reader types plain scalars itself (`value(_:_:)`), and the default one
+            // compiles eight ICU regular expressions at every start (~1 MiB of ICU code, data and heap resident).
+            root = try Yams.compose(yaml: yaml, .basic)
         } catch let error as YamlError {
             let (line, reason) = describe(error)
             reader.fail("", line: line, "invalid YAML: \(reason)")
