@@ -1,6 +1,7 @@
 // swift-tools-version: 6.1
 // PawsHub: a JupyterHub-compatible hub in one Swift binary. Dependencies point one way:
-// pawshub → Hub → {Proxy, Auth, Spawners, Store} → HTTP → CSystem. No SwiftNIO anywhere.
+// pawshub → Hub → {Proxy, Auth, Spawners, Store} → HTTP → CSystem; Store and Proxy also use CivilTime (no
+// dependencies). No SwiftNIO anywhere.
 import PackageDescription
 
 /// Release builds of the request-path modules skip the dynamic exclusivity checks: callgrind put
@@ -58,6 +59,8 @@ let package = Package(
                 .linkedLibrary("z"),
             ]
         ),
+        // Calendar arithmetic shared by the stored, wire and proxy timestamps; depends on nothing.
+        .target(name: "CivilTime", swiftSettings: requestPathSettings),
         .target(
             name: "HTTP",
             dependencies: [
@@ -70,7 +73,7 @@ let package = Package(
         .target(
             name: "Proxy",
             dependencies: [
-                "HTTP", "CSystem",
+                "HTTP", "CSystem", "CivilTime",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: loopModuleSettings
@@ -80,6 +83,7 @@ let package = Package(
         .target(
             name: "Store",
             dependencies: [
+                "CivilTime",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -111,7 +115,7 @@ let package = Package(
         .target(
             name: "Hub",
             dependencies: [
-                "HTTP", "Proxy", "Store", "Auth", "Spawners",
+                "HTTP", "Proxy", "Store", "Auth", "Spawners", "CivilTime",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -126,6 +130,7 @@ let package = Package(
             ],
             linkerSettings: releaseLinkSettings
         ),
+        .testTarget(name: "CivilTimeTests", dependencies: ["CivilTime"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
         .testTarget(name: "ProxyTests", dependencies: ["Proxy", "HTTP"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "store-crash-helper"]),

@@ -2,6 +2,7 @@
 // ISO 8601 dates with or without time, seconds, fractions and offsets, plus RFC 1123 HTTP dates.
 // Date-times without an offset are taken as UTC (JavaScript would use the server's local zone,
 // which is UTC in the containers the proxy runs in; UTC keeps the answer independent of TZ).
+import CivilTime
 
 /// Parses the date forms accepted for `inactive_since`.
 public enum DateParsing {
@@ -57,7 +58,7 @@ public enum DateParsing {
                 day = d
             }
         }
-        guard (1...12).contains(month), day >= 1, day <= Timestamp.daysInMonth(year: year, month: month) else { return nil }
+        guard (1...12).contains(month), day >= 1, day <= CivilDate.daysInMonth(year: year, month: month) else { return nil }
         var ms: Int64 = 0
         var offsetMinutes: Int64 = 0
         if c.peek == UInt8(ascii: "T") || c.peek == UInt8(ascii: "t") || c.peek == UInt8(ascii: " ") {
@@ -102,7 +103,7 @@ public enum DateParsing {
             // A bare date with Z is UTC midnight, as it is without.
         }
         guard c.atEnd else { return nil }
-        let days = Timestamp.days(year: year, month: month, day: day)
+        let days = CivilDate.days(year: year, month: month, day: day)
         return Timestamp(milliseconds: days * 86_400_000 + ms - offsetMinutes * 60_000)
     }
 
@@ -122,7 +123,7 @@ public enum DateParsing {
               let monthIndex = monthNames.firstIndex(of: String(words[index + 1].prefix(3))),
               let year = Int64(words[index + 2]) else { return nil }
         let month = Int64(monthIndex + 1)
-        guard day >= 1, day <= Timestamp.daysInMonth(year: year, month: month) else { return nil }
+        guard day >= 1, day <= CivilDate.daysInMonth(year: year, month: month) else { return nil }
         var ms: Int64 = 0
         var offsetMinutes: Int64 = 0
         if words.count - index >= 4 {
@@ -146,7 +147,7 @@ public enum DateParsing {
                 guard words.count - index == 5 else { return nil }
             }
         }
-        let days = Timestamp.days(year: year, month: month, day: day)
+        let days = CivilDate.days(year: year, month: month, day: day)
         return Timestamp(milliseconds: days * 86_400_000 + ms - offsetMinutes * 60_000)
     }
 }

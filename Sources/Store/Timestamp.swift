@@ -1,3 +1,4 @@
+import CivilTime
 import Foundation
 import GRDB
 
@@ -41,8 +42,8 @@ public struct Timestamp: Hashable, Comparable, Sendable, Codable, CustomStringCo
     // MARK: - Text form (hand-rolled: DateFormatter is slow and locale-sensitive, and start-up parses thousands)
 
     var storageText: String {
-        let (days, micros) = Self.floorDivide(microseconds, 86_400_000_000)
-        let (year, month, day) = Self.civil(fromDays: days)
+        let (days, micros) = CivilDate.split(microseconds, by: 86_400_000_000)
+        let (year, month, day) = CivilDate.date(fromDays: days)
         let seconds = micros / 1_000_000
         let fraction = micros % 1_000_000
         var out = ""
@@ -84,41 +85,14 @@ public struct Timestamp: Hashable, Comparable, Sendable, Codable, CustomStringCo
             while scale < 6 { fraction *= 10; scale += 1 }
             while scale > 6 { fraction /= 10; scale -= 1 }
         }
-        let days = Self.days(fromCivil: year, month, day)
+        let days = CivilDate.days(year: year, month: month, day: day)
         microseconds = ((days * 86_400 + hour * 3600 + minute * 60 + second) * 1_000_000) + fraction
-    }
-
-    private static func floorDivide(_ a: Int64, _ b: Int64) -> (Int64, Int64) {
-        let q = a / b, r = a % b
-        return r < 0 ? (q - 1, r + b) : (q, r)
     }
 
     private static func append(_ value: Int64, width: Int, to out: inout String) {
         let digits = String(value)
         if digits.count < width { out += String(repeating: "0", count: width - digits.count) }
         out += digits
-    }
-
-    // Howard Hinnant's days-from-civil algorithms (proleptic Gregorian calendar).
-    private static func days(fromCivil y0: Int64, _ m: Int64, _ d: Int64) -> Int64 {
-        let y = m <= 2 ? y0 - 1 : y0
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
-    }
-
-    private static func civil(fromDays z0: Int64) -> (Int64, Int64, Int64) {
-        let z = z0 + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        return (m <= 2 ? yoe + era * 400 + 1 : yoe + era * 400, m, d)
     }
 
     // MARK: - Codable as the same text, so records round-trip through JSON without losing precision

@@ -1,6 +1,7 @@
 // Timestamps in activity reports: ISO 8601 as single-user servers and the proxy poll send them
 // (`2026-11-24T19:26:45.072605Z`), any UTC offset (converted), or none (taken as UTC, as JupyterHub
 // treats naive times). Hand-parsed: thousands arrive per second and Foundation's formatters are slow.
+import CivilTime
 import Store
 
 enum ActivityTimestamp {
@@ -24,7 +25,7 @@ enum ActivityTimestamp {
             return true
         }
         guard let year = number(4), take("-"), let month = number(2), take("-"), let day = number(2),
-              (1...12).contains(month), (1...daysIn(month, year)).contains(day) else { return nil }
+              (1...12).contains(month), (1...CivilDate.daysInMonth(year: year, month: month)).contains(day) else { return nil }
         var hour: Int64 = 0, minute: Int64 = 0, second: Int64 = 0, micros: Int64 = 0
         if i < b.count, b[i] == UInt8(ascii: "T") || b[i] == UInt8(ascii: "t") || b[i] == UInt8(ascii: " ") {
             i += 1
@@ -64,26 +65,8 @@ enum ActivityTimestamp {
             }
         }
         guard i == b.count else { return nil }
-        let days = daysFromCivil(year, month, day)
+        let days = CivilDate.days(year: year, month: month, day: day)
         let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offsetSeconds
         return Timestamp(microsecondsSinceEpoch: seconds * 1_000_000 + micros)
-    }
-
-    private static func daysIn(_ month: Int64, _ year: Int64) -> Int64 {
-        switch month {
-        case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
-        case 4, 6, 9, 11: return 30
-        default: return 31
-        }
-    }
-
-    /// Howard Hinnant's days-from-civil (proleptic Gregorian), years 0…9999 here so nothing overflows.
-    private static func daysFromCivil(_ y0: Int64, _ m: Int64, _ d: Int64) -> Int64 {
-        let y = m <= 2 ? y0 - 1 : y0
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
     }
 }

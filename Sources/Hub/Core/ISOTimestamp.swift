@@ -1,5 +1,6 @@
 // Timestamps on the wire: UTC ISO 8601 with a `Z`, microseconds only when non-zero — what Python's
 // `isoformat() + "Z"` gives JupyterHub clients (the idle culler parses these).
+import CivilTime
 import Store
 
 /// Formats and parses the REST API's timestamps.
@@ -12,11 +13,8 @@ public enum ISOTimestamp {
     }
 
     static func append(_ value: Timestamp, to out: inout [UInt8]) {
-        let perDay: Int64 = 86_400_000_000
-        var days = value.microseconds / perDay
-        var micros = value.microseconds % perDay
-        if micros < 0 { micros += perDay; days -= 1 }
-        let (year, month, day) = civil(fromDays: days)
+        let (days, micros) = CivilDate.split(value.microseconds, by: 86_400_000_000)
+        let (year, month, day) = CivilDate.date(fromDays: days)
         let seconds = micros / 1_000_000
         let fraction = micros % 1_000_000
         if (0...9999).contains(year) {
@@ -66,19 +64,5 @@ public enum ISOTimestamp {
             if text.utf8.count < width { out.append(contentsOf: repeatElement(0x30, count: width - text.utf8.count)) }
             out.append(contentsOf: text.utf8)
         }
-    }
-
-    /// Days since 1970-01-01 → proleptic Gregorian date (Howard Hinnant's algorithm).
-    private static func civil(fromDays z0: Int64) -> (Int64, Int64, Int64) {
-        let z = z0 + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let y = yoe + era * 400
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        return (m <= 2 ? y + 1 : y, m, d)
     }
 }

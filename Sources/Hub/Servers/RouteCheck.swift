@@ -2,7 +2,6 @@
 // the hub, every ready server and service routed to its current target, routes of servers in transition left
 // alone, anything else JupyterHub-owned deleted. Every `last_activity_interval` the proxy's per-route activity
 // is imported first (contract §12), so culling sees traffic even from servers that never POST activity.
-import Foundation
 import Store
 
 extension ServerManager {
@@ -70,7 +69,7 @@ extension ServerManager {
         var updates: [ServerID: Timestamp] = [:]
         for route in routes.values {
             guard case .server(let user, let name) = route.owner, let id = ids[user]?[name],
-                  let text = route.lastActivity, let when = Self.parseISO(text) else { continue }
+                  let text = route.lastActivity, let when = ActivityTimestamp.parse(text) else { continue }
             updates[id] = when
         }
         if !updates.isEmpty { try await store.bumpServerActivity(updates) }
@@ -87,16 +86,6 @@ extension ServerManager {
                 logger.error("Proxy activity import and route check failed: \(error)")
             }
         }
-    }
-
-    /// Parses the proxy's ISO 8601 times (`2026-11-24T19:46:44.616Z`, with or without fraction or zone offset).
-    static func parseISO(_ text: String) -> Timestamp? {
-        let withFraction = ISO8601DateFormatter()
-        withFraction.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        if let date = withFraction.date(from: text) { return Timestamp(date) }
-        let plain = ISO8601DateFormatter()
-        plain.formatOptions = [.withInternetDateTime]
-        return plain.date(from: text).map { Timestamp($0) }
     }
 }
 
