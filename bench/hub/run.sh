@@ -98,6 +98,7 @@ stop_hub() { local t; t=$(date +%s.%N); stop_pid "$HUB_PID"; HUB_PID=""
 WL=("$PY" "$HERE/workload.py" --url "$URL" --token "$TOKEN" --out "$OUT")
 "$PY" "$HERE/fake_server.py" "$FAKE_PORT" & PIDS+=($!)
 log "PawsHub part: $("$PAWSHUB_BIN" --version) at $URL"
+log "$(PAWSHUB_BIN=$PAWSHUB_BIN "$ROOT/scripts/hot-functions.sh" --check)"
 
 start_hub; wait_health
 WLP=("${WL[@]}" --pid "$HUB_PID" --label pawshub)
