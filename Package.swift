@@ -25,7 +25,8 @@ let loopModuleSettings: [SwiftSetting] = requestPathSettings + [
 /// read at every start); the executable exports no symbols (the static stdlib's link arguments export 14,000
 /// that nothing looks up but every library symbol lookup probed); and the functions a running hub executes are
 /// placed together at the start of `.text` (`scripts/hot-functions.txt`, from `scripts/hot-functions.sh`),
-/// because the kernel maps code 64 KiB at a time around each touched page. Debug builds keep the defaults.
+/// because the kernel maps code 64 KiB at a time around each touched page. Debug builds (and other platforms)
+/// keep the defaults.
 let releaseLinkSettings: [LinkerSetting] = [
     .unsafeFlags([
         "-use-ld=lld",
@@ -33,7 +34,7 @@ let releaseLinkSettings: [LinkerSetting] = [
         "-Xlinker", "--no-export-dynamic",
         "-Xlinker", "--symbol-ordering-file=\(Context.packageDirectory)/scripts/hot-functions.txt",
         "-Xlinker", "--no-warn-symbol-ordering",
-    ], .when(configuration: .release)),
+    ], .when(platforms: [.linux], configuration: .release)),
 ]
 
 let package = Package(
