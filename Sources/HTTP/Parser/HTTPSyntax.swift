@@ -80,9 +80,13 @@ enum HTTPSyntax {
 
     /// ASCII case-insensitive equality with a lowercase literal.
     static func equalsLowercased(_ bytes: UnsafeRawBufferPointer, _ lowercase: StaticString) -> Bool {
-        let n = lowercase.utf8CodeUnitCount
+        equalsLowercased(bytes, UnsafeRawBufferPointer(start: lowercase.utf8Start, count: lowercase.utf8CodeUnitCount))
+    }
+
+    /// ASCII case-insensitive equality with lowercase bytes (a canonical field name, a literal).
+    static func equalsLowercased(_ bytes: UnsafeRawBufferPointer, _ expected: UnsafeRawBufferPointer) -> Bool {
+        let n = expected.count
         guard bytes.count == n else { return false }
-        let expected = UnsafeRawBufferPointer(start: lowercase.utf8Start, count: n)
         if n >= 8 {
             // Word by word; a tail shorter than a word is compared as the last eight bytes (overlapping).
             var i = 0

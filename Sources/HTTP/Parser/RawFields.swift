@@ -252,7 +252,7 @@ public struct RawFields: Sendable {
         var canonical = name.canonicalName  // lower case
         canonical.withUTF8 { wanted in
             forEach { lineName, value in
-                if Self.equalsIgnoringCase(lineName, UnsafeRawBufferPointer(wanted)) { body(value) }
+                if HTTPSyntax.equalsLowercased(lineName, UnsafeRawBufferPointer(wanted)) { body(value) }
             }
         }
     }
@@ -380,7 +380,7 @@ public struct RawFields: Sendable {
     }
 
     private static func isNamed(_ name: UnsafeRawBufferPointer, in named: [[UInt8]]) -> Bool {
-        !named.isEmpty && named.contains { equalsIgnoringCase(name, $0) }
+        !named.isEmpty && named.contains { lowercase in lowercase.withUnsafeBytes { HTTPSyntax.equalsLowercased(name, $0) } }
     }
 
     private static func isPlainConnectionOption(_ token: UnsafeRawBufferPointer) -> Bool {
@@ -394,19 +394,6 @@ public struct RawFields: Sendable {
             if !token.isEmpty && !isPlainConnectionOption(token) { names = true }
         }
         return names
-    }
-
-    private static func equalsIgnoringCase(_ name: UnsafeRawBufferPointer, _ lowercase: [UInt8]) -> Bool {
-        lowercase.withUnsafeBytes { equalsIgnoringCase(name, $0) }
-    }
-
-    private static func equalsIgnoringCase(_ name: UnsafeRawBufferPointer, _ lowercase: UnsafeRawBufferPointer) -> Bool {
-        guard name.count == lowercase.count else { return false }
-        for i in 0..<name.count {
-            let b = name[i]
-            if (b >= 0x41 && b <= 0x5A ? b | 0x20 : b) != lowercase[i] { return false }
-        }
-        return true
     }
 
     /// The kinds of a classified field name.
