@@ -3,7 +3,7 @@
 // module, below Store and Proxy, so the stored, wire and proxy timestamp types share one implementation
 // without Store depending on HTTP or Proxy on GRDB. Inlinable: listings format two timestamps per user.
 
-/// Days since 1970-01-01 and back, and the length of a month.
+/// Days since 1970-01-01 and back, the length of a month, and the zero-padded numbers of date text.
 public enum CivilDate {
     /// Days from 1970-01-01 to `year`-`month`-`day` (negative before it). `month` is 1…12.
     @inlinable
@@ -46,5 +46,23 @@ public enum CivilDate {
     public static func split(_ value: Int64, by unit: Int64) -> (whole: Int64, rest: Int64) {
         let quotient = value / unit, remainder = value % unit
         return remainder < 0 ? (quotient - 1, remainder + unit) : (quotient, remainder)
+    }
+
+    /// Appends `value` in decimal, zero-padded to at least `width` digits (a negative value gets a `-` before
+    /// its padded magnitude): the fields of every timestamp text the hub and the proxy write.
+    @inlinable
+    public static func appendPadded(_ value: Int64, width: Int, to out: inout [UInt8]) {
+        var magnitude = value.magnitude
+        if value < 0 { out.append(UInt8(ascii: "-")) }
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+            var count = 0
+            repeat {
+                digits[count] = 0x30 &+ UInt8(truncatingIfNeeded: magnitude % 10)
+                magnitude /= 10
+                count += 1
+            } while magnitude > 0
+            if count < width { out.append(contentsOf: repeatElement(0x30, count: width - count)) }
+            while count > 0 { count -= 1; out.append(digits[count]) }
+        }
     }
 }

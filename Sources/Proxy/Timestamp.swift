@@ -24,13 +24,7 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
         let h = rem / 3_600_000, mi = rem / 60_000 % 60, s = rem / 1000 % 60, f = rem % 1000
         var out: [UInt8] = []
         out.reserveCapacity(24)
-        func pad(_ v: Int64, _ width: Int) {
-            var digits: [UInt8] = []
-            var x = v
-            repeat { digits.append(UInt8(ascii: "0") + UInt8(x % 10)); x /= 10 } while x > 0
-            if digits.count < width { out.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: width - digits.count)) }
-            out.append(contentsOf: digits.reversed())
-        }
+        func pad(_ v: Int64, _ width: Int) { CivilDate.appendPadded(v, width: width, to: &out) }
         if y < 0 || y > 9999 {
             out.append(y < 0 ? UInt8(ascii: "-") : UInt8(ascii: "+"))
             pad(abs(y), 6)

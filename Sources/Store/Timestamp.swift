@@ -46,16 +46,13 @@ public struct Timestamp: Hashable, Comparable, Sendable, Codable, CustomStringCo
         let (year, month, day) = CivilDate.date(fromDays: days)
         let seconds = micros / 1_000_000
         let fraction = micros % 1_000_000
-        var out = ""
+        var out: [UInt8] = []
         out.reserveCapacity(26)
-        Self.append(year, width: 4, to: &out); out += "-"
-        Self.append(month, width: 2, to: &out); out += "-"
-        Self.append(day, width: 2, to: &out); out += " "
-        Self.append(seconds / 3600, width: 2, to: &out); out += ":"
-        Self.append(seconds / 60 % 60, width: 2, to: &out); out += ":"
-        Self.append(seconds % 60, width: 2, to: &out); out += "."
-        Self.append(fraction, width: 6, to: &out)
-        return out
+        func pad(_ value: Int64, _ width: Int) { CivilDate.appendPadded(value, width: width, to: &out) }
+        pad(year, 4); out.append(UInt8(ascii: "-")); pad(month, 2); out.append(UInt8(ascii: "-")); pad(day, 2)
+        out.append(UInt8(ascii: " ")); pad(seconds / 3600, 2); out.append(UInt8(ascii: ":")); pad(seconds / 60 % 60, 2)
+        out.append(UInt8(ascii: ":")); pad(seconds % 60, 2); out.append(UInt8(ascii: ".")); pad(fraction, 6)
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Parses `YYYY-MM-DD HH:MM:SS[.f…]` (a `T` separator and a trailing `Z` are accepted); nil if malformed.
@@ -87,12 +84,6 @@ public struct Timestamp: Hashable, Comparable, Sendable, Codable, CustomStringCo
         }
         let days = CivilDate.days(year: year, month: month, day: day)
         microseconds = ((days * 86_400 + hour * 3600 + minute * 60 + second) * 1_000_000) + fraction
-    }
-
-    private static func append(_ value: Int64, width: Int, to out: inout String) {
-        let digits = String(value)
-        if digits.count < width { out += String(repeating: "0", count: width - digits.count) }
-        out += digits
     }
 
     // MARK: - Codable as the same text, so records round-trip through JSON without losing precision

@@ -72,4 +72,22 @@ struct CivilDateTests {
         #expect(CivilDate.split(-86_400_000, by: 86_400_000) == (-1, 0))
         #expect(CivilDate.split(0, by: 1000) == (0, 0))
     }
+
+    @Test("padded numbers: at least the width, never cut, a sign before a negative magnitude")
+    func padded() {
+        func text(_ value: Int64, _ width: Int) -> String {
+            var out: [UInt8] = []
+            CivilDate.appendPadded(value, width: width, to: &out)
+            return String(decoding: out, as: UTF8.self)
+        }
+        #expect(text(0, 2) == "00")
+        #expect(text(7, 4) == "0007")
+        #expect(text(72605, 6) == "072605")
+        #expect(text(2026, 4) == "2026")
+        #expect(text(123_456, 4) == "123456")
+        #expect(text(0, 0) == "0")
+        #expect(text(-5, 4) == "-0005")
+        #expect(text(.min, 1) == "-9223372036854775808")
+        #expect(text(.max, 1) == "9223372036854775807")
+    }
 }

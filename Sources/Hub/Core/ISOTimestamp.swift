@@ -49,20 +49,8 @@ public enum ISOTimestamp {
         out.append(UInt8(ascii: "Z"))
     }
 
-    /// Zero-padded decimal digits appended in place, no temporaries (listings format two per user).
+    /// Out-of-range fields (a year past 9999) written whole; negative ones as zero, as before.
     private static func digits(_ value: Int64, _ width: Int, _ out: inout [UInt8]) {
-        let v = value < 0 ? 0 : value
-        switch width {
-        case 2 where v < 100:
-            out.append(0x30 &+ UInt8(truncatingIfNeeded: v / 10)); out.append(0x30 &+ UInt8(truncatingIfNeeded: v % 10))
-        case 4 where v < 10_000:
-            digits(v / 100, 2, &out); digits(v % 100, 2, &out)
-        case 6 where v < 1_000_000:
-            digits(v / 10_000, 2, &out); digits(v / 100 % 100, 2, &out); digits(v % 100, 2, &out)
-        default:  // out of the expected range: write it all, zero-padded
-            let text = String(v)
-            if text.utf8.count < width { out.append(contentsOf: repeatElement(0x30, count: width - text.utf8.count)) }
-            out.append(contentsOf: text.utf8)
-        }
+        CivilDate.appendPadded(max(0, value), width: width, to: &out)
     }
 }
