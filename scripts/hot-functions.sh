@@ -23,7 +23,8 @@ BIN=${PAWSHUB_BIN:-.build/release/pawshub}
 OUT=${OUT:-scripts/hot-functions.txt}
 if [[ ${1:-} == --check ]]; then
     [[ -x $BIN ]] || { echo "hot-functions: $BIN missing: make release" >&2; exit 1; }
-    listed=$(grep -c . "$OUT")
+    listed=$(grep -c . "$OUT" || true)
+    (( listed > 0 )) || { echo "hot-functions: $OUT lists no functions" >&2; exit 1; }
     found=$(nm --defined-only "$BIN" | awk '{print $NF}' | sort -u | comm -12 - <(sort -u "$OUT") | wc -l)
     echo "hot-functions: $found of $listed listed functions are in $BIN ($((100 * found / listed)) %)"
     exit 0
@@ -122,7 +123,7 @@ for line in subprocess.run(["nm", "--defined-only", binary], capture_output=True
         defined.add(f[2])
 # Per phase: the restart's functions (what every running hub executes: loading its database, serving the
 # API) come first, then those only a first start and its spawns ran; alphabetical within each, so the file
-# diffs well. Keeping the always-run code apart from the rest is worth ~2 MiB of RSS over one sorted list.
+# diffs well. Keeping the always-run code apart from the rest measured ~0.3 MiB less RSS than one sorted list.
 per_phase = []
 for path in files:
     executed = set()
