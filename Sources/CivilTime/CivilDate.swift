@@ -65,4 +65,18 @@ public enum CivilDate {
             while count > 0 { count -= 1; out.append(digits[count]) }
         }
     }
+
+    /// Writes the last `width` decimal digits of `value` (≥ 0) at `buffer[at...]` and moves `at` past them: for
+    /// fixed-layout texts built in a stack buffer and appended at once (byte-by-byte appends to a growing
+    /// array cost a tenth of a user listing's CPU).
+    @inlinable
+    public static func writeDigits(_ value: Int64, width: Int, into buffer: UnsafeMutableBufferPointer<UInt8>,
+                                   at: inout Int) {
+        var rest = value
+        for i in stride(from: at + width - 1, through: at, by: -1) {
+            buffer[i] = 0x30 &+ UInt8(truncatingIfNeeded: rest % 10)
+            rest /= 10
+        }
+        at += width
+    }
 }

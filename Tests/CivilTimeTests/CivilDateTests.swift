@@ -90,4 +90,17 @@ struct CivilDateTests {
         #expect(text(.min, 1) == "-9223372036854775808")
         #expect(text(.max, 1) == "9223372036854775807")
     }
+
+    @Test("fixed-width digits are written in place, right-aligned, and advance the position")
+    func fixedDigits() {
+        var bytes = [UInt8](repeating: UInt8(ascii: "x"), count: 13)
+        var at = 1
+        bytes.withUnsafeMutableBufferPointer { buffer in
+            CivilDate.writeDigits(2026, width: 4, into: buffer, at: &at)
+            CivilDate.writeDigits(7, width: 2, into: buffer, at: &at)
+            CivilDate.writeDigits(72605, width: 6, into: buffer, at: &at)
+        }
+        #expect(String(decoding: bytes, as: UTF8.self) == "x202607072605")
+        #expect(at == 13)
+    }
 }

@@ -1,5 +1,6 @@
 // Log lines shaped like JupyterHub's (`[I 2026-11-25 11:28:33.123 PawsHub] message key=value`), so
 // admins' grep habits and log dashboards carry over. One write per line to stderr.
+import CivilTime
 import Foundation
 import Logging
 import Synchronization
@@ -89,12 +90,7 @@ public struct HubLogHandler: LogHandler {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 23) { buffer in
             var at = 0
             func put(_ value: Int32, _ width: Int, then separator: UInt8?) {
-                var v = value
-                for i in stride(from: width - 1, through: 0, by: -1) {
-                    buffer[at + i] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: v % 10)
-                    v /= 10
-                }
-                at += width
+                CivilDate.writeDigits(Int64(value), width: width, into: buffer, at: &at)
                 if let separator { buffer[at] = separator; at += 1 }
             }
             put(parts.tm_year + 1900, 4, then: UInt8(ascii: "-"))

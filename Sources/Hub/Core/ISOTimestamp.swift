@@ -18,17 +18,10 @@ public enum ISOTimestamp {
         let seconds = micros / 1_000_000
         let fraction = micros % 1_000_000
         if (0...9999).contains(year) {
-            // Common case: format into a stack buffer and append once (per-byte appends to the response
-            // array were a tenth of a listing's CPU).
+            // Common case: format into a stack buffer and append once (see `CivilDate.writeDigits`).
             withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 27) { buffer in
                 var i = 0
-                func put(_ value: Int64, _ width: Int) {
-                    var divisor: Int64 = 1
-                    for _ in 1..<width { divisor &*= 10 }
-                    while divisor > 0 {
-                        buffer[i] = 0x30 &+ UInt8(truncatingIfNeeded: value / divisor % 10); i += 1; divisor /= 10
-                    }
-                }
+                func put(_ value: Int64, _ width: Int) { CivilDate.writeDigits(value, width: width, into: buffer, at: &i) }
                 func sep(_ c: UInt8) { buffer[i] = c; i += 1 }
                 put(year, 4); sep(UInt8(ascii: "-")); put(month, 2); sep(UInt8(ascii: "-")); put(day, 2)
                 sep(UInt8(ascii: "T")); put(seconds / 3600, 2); sep(UInt8(ascii: ":")); put(seconds / 60 % 60, 2)
